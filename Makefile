@@ -1,0 +1,46 @@
+# Guildhall: `make run` serves the API with demo data; `make test` runs the test suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: install run migrate demo test test-real bench schema lock clean
+
+$(STAMP):
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/guildhall migrate
+
+demo: migrate
+	$(BIN)/guildhall demo
+
+run: demo
+	$(BIN)/guildhall serve
+
+test: install
+	$(BIN)/python -m pytest
+
+# The same suite against a real PostgreSQL and Redis (what CI also runs).
+test-real: install
+	GUILDHALL_TEST_DATABASE_URL=$(PG_URL) GUILDHALL_TEST_REDIS_URL=$(REDIS_TEST_URL) $(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python -m benchmarks
+
+schema: install
+	$(BIN)/guildhall schema > schema/schema.graphql
+
+lock: install
+	( echo "# Every package of the environment, pinned (pip freeze). Regenerate with \`make lock\`."; \
+	  $(BIN)/python -m pip freeze --all --exclude-editable | grep -v '^pip==' ) > requirements.lock
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,44 @@
+"""Sign-in accounts and their refresh tokens."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Account(Model):
+    id = fields.IntField(primary_key=True)
+    username = fields.CharField(max_length=64, unique=True)
+    password_hash = fields.CharField(max_length=255)
+    person = fields.OneToOneField(
+        "core.Person", related_name="account", null=True, on_delete=fields.CASCADE
+    )
+    is_superuser = fields.BooleanField(default=False)
+    is_active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_login_at = fields.DatetimeField(null=True)
+
+    person_id: int | None
+
+    class Meta:
+        table = "core_account"
+
+
+class RefreshToken(Model):
+    # One refresh token, stored as a SHA-256 digest; a family is the rotation chain of one sign-in.
+
+    id = fields.IntField(primary_key=True)
+    account = fields.ForeignKeyField(
+        "core.Account", related_name="refresh_tokens", on_delete=fields.CASCADE
+    )
+    token_hash = fields.CharField(max_length=64, unique=True)
+    family = fields.CharField(max_length=32, db_index=True)
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+    revoked_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    account_id: int
+
+    class Meta:
+        table = "core_refresh_token"

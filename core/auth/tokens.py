@@ -1,0 +1,78 @@
+"""Access tokens (short-lived JWTs) and opaque refresh tokens (stored as digests)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import jwt
+
+ALGORITHM = "HS256"
+AUDIENCE = "guildhall"
+
+
+@dataclass(frozen=True)
+class AccessClaims:
+    account_id: int
+    person_id: int | None
+    is_superuser: bool
+    jti: str
+    expires_at: datetime
+
+
+class InvalidToken(Exception):
+    pass
+
+
+def issue_access_token(
+    secret: str, now: datetime, ttl_seconds: int, account_id: int, person_id: int | None, superuser: bool
+) -> str:
+    payload = {
+        "sub": str(account_id),
+        "pid": person_id,
+        "su": superuser,
+        "jti": uuid.uuid4().hex,
+        "iat": int(now.timestamp()),
+        "exp": int((now + timedelta(seconds=ttl_seconds)).timestamp()),
+        "aud": AUDIENCE,
+    }
+    return jwt.encode(payload, secret, algorithm=ALGORITHM)
+
+
+def read_access_token(secret: str, token: str, now: datetime) -> AccessClaims:
+    try:
+        claims = jwt.decode(
+            token,
+            secret,
+            algorithms=[ALGORITHM],
+            audience=AUDIENCE,
+            options={"require": ["sub", "exp", "jti"], "verify_exp": False},
+        )
+    except jwt.PyJWTError as exc:
+        raise InvalidToken(str(exc)) from exc
+    # Expiry is checked against our clock (controllable in tests), not the wall clock.
+    if claims["exp"] <= int(now.timestamp()):
+        raise InvalidToken("token expired")
+    return AccessClaims(
+        account_id=int(claims["sub"]),
+        person_id=claims.get("pid"),
+        is_superuser=bool(claims.get("su")),
+        jti=claims["jti"],
+        expires_at=datetime.fromtimestamp(claims["exp"], tz=now.tzinfo),
+    )
+
+
+def new_refresh_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def digest(token: str) -> str:
+    """SHA-256 is enough for a 256-bit random token: no dictionary to guess from."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_family() -> str:
+    return uuid.uuid4().hex

@@ -1,0 +1,132 @@
+"""The ``guildhall`` command line."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
+
+import typer
+import uvicorn
+
+from core.db import close_db, init_db, make_migrations, migrate
+from core.plugins import build_plugin_manager, plugin_info
+from core.redis import make_redis
+from core.runtime import Runtime
+from core.settings import get_settings
+
+T = TypeVar("T")
+
+cli = typer.Typer(help="Guildhall: GraphQL API for innovation-studio alliances.", no_args_is_help=True)
+user_cli = typer.Typer(help="Manage sign-in accounts.", no_args_is_help=True)
+cli.add_typer(user_cli, name="user")
+
+
+def _pm():  # noqa: ANN202
+    return build_plugin_manager(get_settings().plugin_allow_list)
+
+
+def _with_db(work: Callable[[Runtime], Awaitable[T]]) -> T:
+    """Run ``work`` with the database connected, closing everything afterwards."""
+    settings = get_settings()
+    pm = _pm()
+
+    async def run() -> T:
+        await init_db(settings.database_url, pm)
+        rt = Runtime(settings=settings, pm=pm, redis=make_redis(settings.redis_url))
+        try:
+            return await work(rt)
+        finally:
+            await rt.redis.aclose()
+            await close_db()
+
+    return asyncio.run(run())
+
+
+@cli.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: Annotated[int, typer.Option(help="Server processes; more than one needs GUILDHALL_REDIS_URL.")] = 1,
+    reload: bool = False,
+) -> None:
+    """Serve the API on /graphql (never loads demo data by itself)."""
+    if workers > 1 and not get_settings().redis_url:
+        typer.echo("warning: several workers without GUILDHALL_REDIS_URL do not share subscriptions or limits", err=True)
+    uvicorn.run("core.app:create_app", factory=True, host=host, port=port, workers=workers, reload=reload)
+
+
+@cli.command("migrate")
+def migrate_command() -> None:
+    """Apply all migrations (core and every loaded plugin)."""
+    asyncio.run(migrate(get_settings().database_url, _pm()))
+    typer.echo("database is up to date")
+
+
+@cli.command()
+def makemigrations() -> None:
+    """Write migrations for models that changed (developers)."""
+    written = asyncio.run(make_migrations(get_settings().database_url, _pm()))
+    typer.echo("\n".join(written) if written else "no changes")
+
+
+@cli.command()
+def demo() -> None:
+    """Load demo data into an empty database (idempotent) and print the demo accounts."""
+    from core.demo import load_demo
+
+    loaded = _with_db(load_demo)
+    if loaded is None:
+        typer.echo("demo: the database already has data; nothing loaded")
+        return
+    typer.echo(f"demo: loaded {len(loaded.organisations)} organisations and {len(loaded.people)} people")
+    typer.echo("sign in with (username / password):")
+    for username, password, who in loaded.accounts:
+        typer.echo(f"  {username:<14} {password:<16} {who}")
+
+
+@cli.command()
+def schema() -> None:
+    """Print the GraphQL schema (SDL) that the loaded plugins make."""
+    from schema import build_schema, print_sdl
+
+    typer.echo(print_sdl(build_schema(_pm())), nl=False)
+
+
+@cli.command()
+def plugins() -> None:
+    """List loaded plugins with their version and the hooks each implements."""
+    for info in plugin_info(_pm()):
+        typer.echo(f"{info.name} {info.version} ({info.source})")
+        typer.echo(f"  hooks: {', '.join(info.hooks) or '-'}")
+
+
+@user_cli.command("create")
+def user_create(
+    username: Annotated[str, typer.Option()],
+    password: Annotated[str, typer.Option()],
+    superuser: bool = False,
+    name: Annotated[str | None, typer.Option(help="Also create a person with this name.")] = None,
+) -> None:
+    """Create a sign-in account."""
+    from tortoise.transactions import in_transaction
+
+    from core.auth.services import create_account
+    from core.errors import UserInputError
+    from core.people.models import Person
+
+    async def create(_rt: Runtime) -> None:
+        async with in_transaction():
+            person = await Person.create(name=name.strip()) if name and name.strip() else None
+            await create_account(username, password, person.id if person else None, superuser)
+
+    try:
+        _with_db(create)
+    except UserInputError as exc:
+        typer.echo(f"error: {exc.errors[0].code}: {exc.errors[0].message}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"created {'superuser' if superuser else 'user'} {username}")
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,49 @@
+"""Domain events: plugins observe them (``on_event``); subscribers get them over Redis pub/sub.
+
+Emit after the transaction that caused the event has committed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Any
+
+from core.plugin_api import DomainEvent
+from core.plugins import await_hook
+from core.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+def organisation_channel(organisation_id: int) -> str:
+    return f"events:organisation:{organisation_id}"
+
+
+async def emit(rt: Runtime, event: DomainEvent) -> None:
+    try:
+        await await_hook(rt.pm, "on_event", event=event)
+    except Exception:  # an observer's bug must not undo what already happened
+        log.exception("on_event failed for %s", event.name)
+    if event.organisation_id is not None:
+        message = {"name": event.name, "payload": event.payload, "occurredAt": rt.now().isoformat()}
+        await rt.redis.publish(organisation_channel(event.organisation_id), json.dumps(message))
+
+
+async def listen(rt: Runtime, channel: str) -> AsyncIterator[dict[str, Any]]:
+    """Messages published on ``channel`` from now on, from any server process."""
+    pubsub = rt.redis.pubsub()
+    await pubsub.subscribe(channel)
+    try:
+        async for message in pubsub.listen():
+            if message.get("type") == "message":
+                yield json.loads(message["data"])
+    finally:
+        await pubsub.unsubscribe(channel)
+        await pubsub.aclose()
+
+
+def parse_time(value: str) -> datetime:
+    return datetime.fromisoformat(value)

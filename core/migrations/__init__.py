@@ -1,0 +1,1 @@
+"""Core migrations (Tortoise ORM)."""

@@ -1,0 +1,103 @@
+"""Organisations (unions, enterprises, schools, studios, alliances) and their links."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class OrganisationKind(str, Enum):
+    FEDERATION = "FEDERATION"
+    INDUSTRY_UNION = "INDUSTRY_UNION"
+    GRASSROOTS_UNION = "GRASSROOTS_UNION"
+    ENTERPRISE = "ENTERPRISE"
+    SCHOOL = "SCHOOL"
+    INSTITUTE = "INSTITUTE"
+    STUDIO = "STUDIO"
+    ALLIANCE = "ALLIANCE"
+
+
+class OrganisationLevel(str, Enum):
+    NATIONAL = "NATIONAL"
+    PROVINCIAL = "PROVINCIAL"
+    MUNICIPAL = "MUNICIPAL"
+    DISTRICT = "DISTRICT"
+    ENTERPRISE = "ENTERPRISE"
+
+
+class StudioStatus(str, Enum):
+    ACTIVE = "ACTIVE"
+    WARNED = "WARNED"
+    DELISTED = "DELISTED"
+
+
+class AllianceRole(str, Enum):
+    LEAD = "LEAD"
+    MEMBER = "MEMBER"
+
+
+class Organisation(Model):
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=200, db_index=True)
+    kind = fields.CharEnumField(OrganisationKind, max_length=20, db_index=True)
+    level = fields.CharEnumField(OrganisationLevel, max_length=20, null=True)
+    region = fields.CharField(max_length=100, default="")
+    industry = fields.CharField(max_length=100, default="")
+    description = fields.TextField(default="")
+    # Only alliances have a charter (联盟章程); only studios a status and a leader (领衔人).
+    charter = fields.TextField(default="")
+    status = fields.CharEnumField(StudioStatus, max_length=20, null=True)
+    parent: fields.ForeignKeyNullableRelation[Organisation] = fields.ForeignKeyField(
+        "core.Organisation", related_name="children", null=True, on_delete=fields.RESTRICT
+    )
+    leader = fields.ForeignKeyField(
+        "core.Person", related_name="led_organisations", null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    parent_id: int | None
+    leader_id: int | None
+
+    class Meta:
+        table = "core_organisation"
+
+
+class AllianceMembership(Model):
+    id = fields.IntField(primary_key=True)
+    alliance = fields.ForeignKeyField(
+        "core.Organisation", related_name="alliance_members", on_delete=fields.CASCADE
+    )
+    organisation = fields.ForeignKeyField(
+        "core.Organisation", related_name="alliance_memberships", on_delete=fields.CASCADE
+    )
+    role = fields.CharEnumField(AllianceRole, max_length=10, default=AllianceRole.MEMBER)
+    joined_at = fields.DatetimeField(auto_now_add=True)
+
+    alliance_id: int
+    organisation_id: int
+
+    class Meta:
+        table = "core_alliance_membership"
+        unique_together = (("alliance", "organisation"),)
+
+
+class OrganisationPlugin(Model):
+    # A plugin switched on (or off again) for one organisation, with its settings.
+
+    id = fields.IntField(primary_key=True)
+    organisation = fields.ForeignKeyField(
+        "core.Organisation", related_name="plugin_activations", on_delete=fields.CASCADE
+    )
+    plugin = fields.CharField(max_length=64)
+    enabled = fields.BooleanField(default=True)
+    settings = fields.JSONField(default=dict)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    organisation_id: int
+
+    class Meta:
+        table = "core_organisation_plugin"
+        unique_together = (("organisation", "plugin"),)

@@ -1,0 +1,195 @@
+"""Mutations for organisations, alliances and plugin activation."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.scalars import JSON
+
+from core.context import Info
+from core.enums import AllianceRole, OrganisationKind, OrganisationLevel, StudioStatus
+from core import errors
+from core.errors import UserError, UserInputError
+from core.mutations import payload_errors
+from core.organisations import activation, models, services
+from core.organisations.types import Organisation
+from core.relay import decode_id, decode_optional_id
+
+
+@strawberry.input
+class OrganisationCreateInput:
+    name: str
+    kind: OrganisationKind
+    level: OrganisationLevel | None = None
+    parent_id: strawberry.ID | None = None
+    region: str | None = None
+    industry: str | None = None
+    description: str | None = None
+    charter: str | None = None
+    status: StudioStatus | None = None
+    leader_id: strawberry.ID | None = None
+
+
+@strawberry.input
+class OrganisationUpdateInput:
+    id: strawberry.ID
+    name: str | None = strawberry.UNSET
+    level: OrganisationLevel | None = strawberry.UNSET
+    region: str | None = strawberry.UNSET
+    industry: str | None = strawberry.UNSET
+    description: str | None = strawberry.UNSET
+    charter: str | None = strawberry.UNSET
+    status: StudioStatus | None = strawberry.UNSET
+    parent_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="null makes the organisation top-level."
+    )
+    leader_id: strawberry.ID | None = strawberry.UNSET
+
+
+@strawberry.type
+class OrganisationCreatePayload:
+    organisation: Organisation | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class OrganisationUpdatePayload:
+    organisation: Organisation | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class AllianceJoinInput:
+    alliance_id: strawberry.ID
+    organisation_id: strawberry.ID
+    role: AllianceRole = AllianceRole.MEMBER
+
+
+@strawberry.input
+class AllianceLeaveInput:
+    alliance_id: strawberry.ID
+    organisation_id: strawberry.ID
+
+
+@strawberry.type
+class AlliancePayload:
+    organisation: Organisation | None = strawberry.field(default=None, description="The member.")
+    alliance: Organisation | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class PluginToggleInput:
+    organisation_id: strawberry.ID
+    plugin: str
+
+
+@strawberry.input
+class PluginConfigureInput:
+    organisation_id: strawberry.ID
+    plugin: str
+    settings: JSON
+
+
+@strawberry.type
+class PluginTogglePayload:
+    organisation: Organisation | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class PluginConfigurePayload:
+    organisation: Organisation | None = None
+    settings: JSON | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+def _given(value: object) -> object | None:
+    return None if value is strawberry.UNSET else value
+
+
+async def _organisation(org_id: int) -> Organisation:
+    return Organisation.from_model(await models.Organisation.get(id=org_id))
+
+
+@strawberry.type
+class OrganisationMutations:
+    @strawberry.mutation
+    @payload_errors(OrganisationCreatePayload)
+    async def organisation_create(self, info: Info, input: OrganisationCreateInput) -> OrganisationCreatePayload:
+        data = services.OrganisationData(
+            name=input.name,
+            kind=input.kind,
+            level=input.level,
+            region=input.region,
+            industry=input.industry,
+            description=input.description,
+            charter=input.charter,
+            status=input.status,
+            parent_id=decode_optional_id(input.parent_id, "Organisation", "parentId"),
+            leader_id=decode_optional_id(input.leader_id, "Person", "leaderId"),
+        )
+        org = await services.create_organisation(info.context, data)
+        return OrganisationCreatePayload(organisation=Organisation.from_model(org))
+
+    @strawberry.mutation
+    @payload_errors(OrganisationUpdatePayload)
+    async def organisation_update(self, info: Info, input: OrganisationUpdateInput) -> OrganisationUpdatePayload:
+        org_id = decode_id(input.id, "Organisation", "id")
+        parent = _given(input.parent_id)
+        leader = _given(input.leader_id)
+        data = services.OrganisationData(
+            name=_given(input.name),
+            level=_given(input.level),
+            region=_given(input.region),
+            industry=_given(input.industry),
+            description=_given(input.description),
+            charter=_given(input.charter),
+            status=_given(input.status),
+            parent_id=decode_optional_id(parent, "Organisation", "parentId"),  # type: ignore[arg-type]
+            leader_id=decode_optional_id(leader, "Person", "leaderId"),  # type: ignore[arg-type]
+            clear_parent=input.parent_id is None,
+        )
+        org = await services.update_organisation(info.context, org_id, data)
+        return OrganisationUpdatePayload(organisation=Organisation.from_model(org))
+
+    @strawberry.mutation(description="Add an organisation to an alliance (alliance admins).")
+    @payload_errors(AlliancePayload)
+    async def alliance_join(self, info: Info, input: AllianceJoinInput) -> AlliancePayload:
+        alliance_id = decode_id(input.alliance_id, "Organisation", "allianceId")
+        org_id = decode_id(input.organisation_id, "Organisation", "organisationId")
+        await services.join_alliance(info.context, alliance_id, org_id, input.role)
+        return AlliancePayload(organisation=await _organisation(org_id), alliance=await _organisation(alliance_id))
+
+    @strawberry.mutation(description="Take an organisation out of an alliance.")
+    @payload_errors(AlliancePayload)
+    async def alliance_leave(self, info: Info, input: AllianceLeaveInput) -> AlliancePayload:
+        alliance_id = decode_id(input.alliance_id, "Organisation", "allianceId")
+        org_id = decode_id(input.organisation_id, "Organisation", "organisationId")
+        await services.leave_alliance(info.context, alliance_id, org_id)
+        return AlliancePayload(organisation=await _organisation(org_id), alliance=await _organisation(alliance_id))
+
+    @strawberry.mutation(description="Switch a plugin on for an organisation (idempotent).")
+    @payload_errors(PluginTogglePayload)
+    async def plugin_enable(self, info: Info, input: PluginToggleInput) -> PluginTogglePayload:
+        org_id = decode_id(input.organisation_id, "Organisation", "organisationId")
+        await services.require_organisation(org_id)
+        await activation.set_plugin_enabled(info.context, org_id, input.plugin, True)
+        return PluginTogglePayload(organisation=await _organisation(org_id))
+
+    @strawberry.mutation(description="Switch a plugin off; its data and settings are kept.")
+    @payload_errors(PluginTogglePayload)
+    async def plugin_disable(self, info: Info, input: PluginToggleInput) -> PluginTogglePayload:
+        org_id = decode_id(input.organisation_id, "Organisation", "organisationId")
+        await services.require_organisation(org_id)
+        await activation.set_plugin_enabled(info.context, org_id, input.plugin, False)
+        return PluginTogglePayload(organisation=await _organisation(org_id))
+
+    @strawberry.mutation(description="Change an enabled plugin's settings for an organisation.")
+    @payload_errors(PluginConfigurePayload)
+    async def plugin_configure(self, info: Info, input: PluginConfigureInput) -> PluginConfigurePayload:
+        org_id = decode_id(input.organisation_id, "Organisation", "organisationId")
+        await services.require_organisation(org_id)
+        if not isinstance(input.settings, dict):
+            raise UserInputError(errors.BAD_USER_INPUT, "`settings` must be an object", "settings")
+        settings = await activation.configure_plugin(info.context, org_id, input.plugin, input.settings)
+        return PluginConfigurePayload(organisation=await _organisation(org_id), settings=settings)

@@ -1,0 +1,172 @@
+"""GraphQL types of organisations and alliances."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Self
+
+import strawberry
+from strawberry import relay
+
+from core.context import Info
+from core.enums import AllianceRole, MembershipRole, OrganisationKind, OrganisationLevel, StudioStatus
+from core.nodes import ModelNode
+from core.organisations import models
+from core.people.models import Membership
+from core.people.models import Person as PersonModel
+from core.plugins import activity_plugin_names
+from core.relay import Connection, PageInfo, build_page, page_window, paginate_list
+
+if TYPE_CHECKING:
+    from core.people.types import Person
+
+PersonRef = Annotated["Person", strawberry.lazy("core.people.types")]
+
+
+def _person_type() -> type[Person]:
+    # Imported late: people.types refers back to Organisation.
+    from core.people.types import Person
+
+    return Person
+
+
+@strawberry.type(description="A union, enterprise, school, institute, studio or alliance.")
+class Organisation(ModelNode):
+    id: relay.NodeID[int]
+    name: str
+    kind: OrganisationKind
+    level: OrganisationLevel | None
+    region: str
+    industry: str
+    description: str
+    charter: str = strawberry.field(description="Alliance charter (联盟章程); empty for others.")
+    status: StudioStatus | None = strawberry.field(description="Studios only.")
+    parent_id: strawberry.Private[int | None]
+    leader_id: strawberry.Private[int | None]
+
+    @classmethod
+    def model(cls) -> type[models.Organisation]:
+        return models.Organisation
+
+    @classmethod
+    def from_model(cls, row: models.Organisation) -> Self:
+        return cls(
+            id=row.id,
+            name=row.name,
+            kind=row.kind,
+            level=row.level,
+            region=row.region,
+            industry=row.industry,
+            description=row.description,
+            charter=row.charter,
+            status=row.status,
+            parent_id=row.parent_id,
+            leader_id=row.leader_id,
+        )
+
+    @strawberry.field
+    async def parent(self, info: Info) -> Organisation | None:
+        if self.parent_id is None:
+            return None
+        row = await info.context.loaders.by_id(models.Organisation).load(self.parent_id)
+        return Organisation.from_model(row) if row else None
+
+    @strawberry.field(description="Studio leader (领衔人).")
+    async def leader(self, info: Info) -> PersonRef | None:
+        if self.leader_id is None:
+            return None
+        row = await info.context.loaders.by_id(PersonModel).load(self.leader_id)
+        return _person_type().from_model(row) if row else None
+
+    @strawberry.field
+    async def children(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Organisation]:
+        rows = await info.context.loaders.children(models.Organisation, "parent_id").load(self.id)
+        return paginate_list(rows, first, after, Organisation.from_model)
+
+    @strawberry.field(description="People in this organisation, with their role on each edge.")
+    async def members(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> MemberConnection:
+        offset, limit = page_window(first, after)
+        rows = await info.context.loaders.children(Membership, "organisation_id").load(self.id)
+        people = await info.context.loaders.by_id(PersonModel).load_many(
+            [m.person_id for m in rows[offset : offset + limit]]
+        )
+        by_id = {p.id: p for p in people if p is not None}
+        person = _person_type()
+        return build_page(
+            MemberConnection, MemberEdge, rows, offset, limit,
+            lambda m: {"node": person.from_model(by_id[m.person_id]), "role": m.role},
+        )
+
+    @strawberry.field(description="Alliances this organisation belongs to.")
+    async def alliances(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> AllianceConnection:
+        loader = info.context.loaders.children(models.AllianceMembership, "organisation_id")
+        rows = await loader.load(self.id)
+        return await _alliance_page(info, rows, first, after, lambda m: m.alliance_id)
+
+    @strawberry.field(description="For an alliance: its member organisations.")
+    async def alliance_members(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> AllianceConnection:
+        loader = info.context.loaders.children(models.AllianceMembership, "alliance_id")
+        rows = await loader.load(self.id)
+        return await _alliance_page(info, rows, first, after, lambda m: m.organisation_id)
+
+    @strawberry.field(description="Plugins switched on for this organisation.")
+    async def enabled_plugins(self, info: Info) -> list[str]:
+        loader = info.context.loaders.children(
+            models.OrganisationPlugin, "organisation_id", enabled=True
+        )
+        installed = activity_plugin_names(info.context.rt.pm)
+        return [row.plugin for row in await loader.load(self.id) if row.plugin in installed]
+
+
+async def _alliance_page(
+    info: Info,
+    rows: list[models.AllianceMembership],
+    first: int | None,
+    after: str | None,
+    other_side: Callable[[models.AllianceMembership], int],
+) -> AllianceConnection:
+    offset, limit = page_window(first, after)
+    orgs = await info.context.loaders.by_id(models.Organisation).load_many(
+        [other_side(m) for m in rows[offset : offset + limit]]
+    )
+    by_id = {o.id: o for o in orgs if o is not None}
+    return build_page(
+        AllianceConnection, AllianceEdge, rows, offset, limit,
+        lambda m: {"node": Organisation.from_model(by_id[other_side(m)]), "role": m.role},
+    )
+
+
+@strawberry.type
+class MemberEdge:
+    cursor: str
+    role: MembershipRole
+    node: PersonRef
+
+
+@strawberry.type
+class MemberConnection:
+    edges: list[MemberEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.type
+class AllianceEdge:
+    cursor: str
+    role: AllianceRole
+    node: Organisation
+
+
+@strawberry.type
+class AllianceConnection:
+    edges: list[AllianceEdge]
+    page_info: PageInfo
+    total_count: int

@@ -1,0 +1,72 @@
+"""People, their honours and their memberships in organisations."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class HonourLevel(str, Enum):
+    NATIONAL = "NATIONAL"
+    PROVINCIAL = "PROVINCIAL"
+    MUNICIPAL = "MUNICIPAL"
+    DISTRICT = "DISTRICT"
+    ENTERPRISE = "ENTERPRISE"
+    SCHOOL = "SCHOOL"
+
+
+class MembershipRole(str, Enum):
+    MEMBER = "MEMBER"
+    ADMIN = "ADMIN"
+    LEADER = "LEADER"
+
+
+class Person(Model):
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=100, db_index=True)
+    bio = fields.TextField(default="")
+    # Contact details: shown only to the person and to admins of their organisations.
+    phone = fields.CharField(max_length=40, default="")
+    email = fields.CharField(max_length=200, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "core_person"
+
+
+class Honour(Model):
+    # An honour such as 全国劳动模范 (national model worker, 2015) or 齐鲁大工匠.
+
+    id = fields.IntField(primary_key=True)
+    person = fields.ForeignKeyField("core.Person", related_name="honours", on_delete=fields.CASCADE)
+    title = fields.CharField(max_length=100)
+    level = fields.CharEnumField(HonourLevel, max_length=20)
+    year = fields.IntField()
+    issuer = fields.CharField(max_length=200, default="")
+
+    person_id: int
+
+    class Meta:
+        table = "core_honour"
+
+
+class Membership(Model):
+    id = fields.IntField(primary_key=True)
+    person = fields.ForeignKeyField(
+        "core.Person", related_name="memberships", on_delete=fields.CASCADE
+    )
+    organisation = fields.ForeignKeyField(
+        "core.Organisation", related_name="memberships", on_delete=fields.CASCADE
+    )
+    role = fields.CharEnumField(MembershipRole, max_length=10, default=MembershipRole.MEMBER)
+    joined_at = fields.DatetimeField(auto_now_add=True)
+
+    person_id: int
+    organisation_id: int
+
+    class Meta:
+        table = "core_membership"
+        unique_together = (("person", "organisation"),)

@@ -1,0 +1,90 @@
+"""GraphQL types of people, honours and memberships."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Self
+
+import strawberry
+from strawberry import relay
+
+from core.context import Info
+from core.enums import HonourLevel, MembershipRole
+from core.nodes import ModelNode
+from core.organisations.models import Organisation as OrganisationModel
+from core.organisations.types import Organisation
+from core.people import models
+from core.permissions import can_see_contact
+from core.skills.models import PersonSkill as PersonSkillModel
+from core.skills.types import PersonSkill
+
+
+@strawberry.type(description="An honour, e.g. 全国劳动模范 / NATIONAL / 2015.")
+class Honour:
+    title: str
+    level: HonourLevel
+    year: int
+    issuer: str
+
+    @classmethod
+    def from_model(cls, row: models.Honour) -> Self:
+        return cls(title=row.title, level=row.level, year=row.year, issuer=row.issuer)
+
+
+@strawberry.type(description="A person's place in an organisation.")
+class Membership:
+    role: MembershipRole
+    joined_at: datetime
+    organisation_id: strawberry.Private[int]
+
+    @classmethod
+    def from_model(cls, row: models.Membership) -> Self:
+        return cls(role=row.role, joined_at=row.joined_at, organisation_id=row.organisation_id)
+
+    @strawberry.field
+    async def organisation(self, info: Info) -> Organisation:
+        row = await info.context.loaders.by_id(OrganisationModel).load(self.organisation_id)
+        assert row is not None  # the foreign key guarantees it
+        return Organisation.from_model(row)
+
+
+@strawberry.type(description="A worker, master craftsman, expert or apprentice.")
+class Person(ModelNode):
+    id: relay.NodeID[int]
+    name: str
+    bio: str
+    stored_phone: strawberry.Private[str]
+    stored_email: strawberry.Private[str]
+
+    @classmethod
+    def model(cls) -> type[models.Person]:
+        return models.Person
+
+    @classmethod
+    def from_model(cls, row: models.Person) -> Self:
+        return cls(
+            id=row.id, name=row.name, bio=row.bio, stored_phone=row.phone, stored_email=row.email
+        )
+
+    @strawberry.field(description="Visible to the person and admins of their organisations.")
+    async def phone(self, info: Info) -> str | None:
+        return self.stored_phone if await can_see_contact(info.context, self.id) else None
+
+    @strawberry.field(description="Visible to the person and admins of their organisations.")
+    async def email(self, info: Info) -> str | None:
+        return self.stored_email if await can_see_contact(info.context, self.id) else None
+
+    @strawberry.field
+    async def honours(self, info: Info) -> list[Honour]:
+        loader = info.context.loaders.children(models.Honour, "person_id", order_by=("-year", "id"))
+        return [Honour.from_model(row) for row in await loader.load(self.id)]
+
+    @strawberry.field(description="Skills with levels, best level first.")
+    async def skills(self, info: Info) -> list[PersonSkill]:
+        loader = info.context.loaders.children(PersonSkillModel, "person_id", order_by=("level", "id"))
+        return [PersonSkill.from_model(row) for row in await loader.load(self.id)]
+
+    @strawberry.field
+    async def memberships(self, info: Info) -> list[Membership]:
+        loader = info.context.loaders.children(models.Membership, "person_id")
+        return [Membership.from_model(row) for row in await loader.load(self.id)]

@@ -1,0 +1,105 @@
+"""Who may manage what. Every check is made in the service that changes the data."""
+
+from __future__ import annotations
+
+from strawberry.dataloader import DataLoader
+
+from core import errors
+from core.context import Context
+from core.errors import UserInputError
+from core.organisations.models import AllianceMembership, AllianceRole, Organisation
+from core.people.models import Membership, MembershipRole
+
+MANAGING_ROLES = (MembershipRole.ADMIN, MembershipRole.LEADER)
+
+
+async def managed_org_ids(ctx: Context) -> set[int]:
+    """Organisations the viewer is an admin (or leader) of, read once per request."""
+    person_id = ctx.viewer.person_id
+    if person_id is None:
+        return set()
+
+    async def load(keys: list[int]) -> list[set[int]]:
+        ids = await Membership.filter(person_id=keys[0], role__in=MANAGING_ROLES).values_list(
+            "organisation_id", flat=True
+        )
+        return [set(ids)]
+
+    loader = ctx.loaders.get("managed_org_ids", lambda: DataLoader(load_fn=load))
+    return await loader.load(person_id)
+
+
+async def lineage(ctx: Context, org_id: int) -> list[Organisation]:
+    """The organisation and its ancestors, nearest first."""
+    chain: list[Organisation] = []
+    seen: set[int] = set()
+    next_id: int | None = org_id
+    loader = ctx.loaders.by_id(Organisation)
+    while next_id is not None and next_id not in seen:
+        seen.add(next_id)
+        org = await loader.load(next_id)
+        if org is None:
+            break
+        chain.append(org)
+        next_id = org.parent_id
+    return chain
+
+
+async def can_manage_org(ctx: Context, org_id: int) -> bool:
+    """Superusers; admins of the organisation or of any ancestor; for an alliance, admins of a
+    lead member."""
+    viewer = ctx.viewer
+    if viewer.is_superuser:
+        return True
+    managed = await managed_org_ids(ctx)
+    if not managed:
+        return False
+    chain = await lineage(ctx, org_id)
+    if any(org.id in managed for org in chain):
+        return True
+    leads = await AllianceMembership.filter(alliance_id=org_id, role=AllianceRole.LEAD).values_list(
+        "organisation_id", flat=True
+    )
+    return any(lead in managed for lead in leads)
+
+
+async def require_manage_org(ctx: Context, org_id: int, field: str = "organisationId") -> None:
+    if not ctx.viewer.is_authenticated:
+        raise UserInputError(errors.UNAUTHENTICATED, "Sign in first", None)
+    if not await can_manage_org(ctx, org_id):
+        raise UserInputError(
+            errors.PERMISSION_DENIED, "You may not manage this organisation", field
+        )
+
+
+async def can_manage_person(ctx: Context, person_id: int) -> bool:
+    """Superusers, and admins of any organisation the person belongs to (or of its ancestors)."""
+    if ctx.viewer.is_superuser:
+        return True
+    org_ids = await Membership.filter(person_id=person_id).values_list("organisation_id", flat=True)
+    for org_id in org_ids:
+        if await can_manage_org(ctx, org_id):
+            return True
+    return False
+
+
+async def require_manage_person(ctx: Context, person_id: int, field: str = "personId") -> None:
+    if not ctx.viewer.is_authenticated:
+        raise UserInputError(errors.UNAUTHENTICATED, "Sign in first", None)
+    if not await can_manage_person(ctx, person_id):
+        raise UserInputError(errors.PERMISSION_DENIED, "You may not manage this person", field)
+
+
+async def can_see_contact(ctx: Context, person_id: int) -> bool:
+    """Contact details: the person, superusers, and admins of an organisation the person is in.
+
+    Batched: one membership load per request for all people on the page.
+    """
+    viewer = ctx.viewer
+    if viewer.is_superuser or (viewer.person_id is not None and viewer.person_id == person_id):
+        return True
+    managed = await managed_org_ids(ctx)
+    if not managed:
+        return False
+    memberships = await ctx.loaders.children(Membership, "person_id").load(person_id)
+    return any(m.organisation_id in managed for m in memberships)

@@ -1,0 +1,56 @@
+"""Mutations for the skill taxonomy and people's levels."""
+
+from __future__ import annotations
+
+import strawberry
+
+from core.context import Info
+from core.errors import UserError
+from core.mutations import payload_errors
+from core.people.models import Person as PersonModel
+from core.people.types import Person
+from core.relay import decode_id
+from core.skills import services
+from core.skills.types import Skill
+
+
+@strawberry.input
+class SkillCreateInput:
+    name: str
+    category: str | None = None
+
+
+@strawberry.type
+class SkillCreatePayload:
+    skill: Skill | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class PersonSkillSetInput:
+    person_id: strawberry.ID
+    skill_id: strawberry.ID
+    level: int = strawberry.field(description="1 (高级技师) … 5 (初级工).")
+
+
+@strawberry.type
+class PersonSkillSetPayload:
+    person: Person | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class SkillMutations:
+    @strawberry.mutation(description="Add a skill to the shared taxonomy (admins).")
+    @payload_errors(SkillCreatePayload)
+    async def skill_create(self, info: Info, input: SkillCreateInput) -> SkillCreatePayload:
+        skill = await services.create_skill(info.context, input.name, input.category)
+        return SkillCreatePayload(skill=Skill.from_model(skill))
+
+    @strawberry.mutation(description="Set a person's level in a skill (admins of their organisations).")
+    @payload_errors(PersonSkillSetPayload)
+    async def person_skill_set(self, info: Info, input: PersonSkillSetInput) -> PersonSkillSetPayload:
+        person_id = decode_id(input.person_id, "Person", "personId")
+        skill_id = decode_id(input.skill_id, "Skill", "skillId")
+        await services.set_person_skill(info.context, person_id, skill_id, input.level)
+        return PersonSkillSetPayload(person=Person.from_model(await PersonModel.get(id=person_id)))

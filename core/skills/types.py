@@ -1,0 +1,52 @@
+"""GraphQL types of the skill taxonomy and people's levels."""
+
+from __future__ import annotations
+
+from typing import Self
+
+import strawberry
+from strawberry import relay
+
+from core.context import Info
+from core.enums import SkillGrade
+from core.nodes import ModelNode
+from core.skills import models
+
+
+@strawberry.type(description="A skill in the shared taxonomy, e.g. 焊接 (welding).")
+class Skill(ModelNode):
+    id: relay.NodeID[int]
+    name: str
+    category: str
+
+    @classmethod
+    def model(cls) -> type[models.Skill]:
+        return models.Skill
+
+    @classmethod
+    def from_model(cls, row: models.Skill) -> Self:
+        return cls(id=row.id, name=row.name, category=row.category)
+
+
+@strawberry.type(description="A person's level in one skill on the five-level scale.")
+class PersonSkill:
+    level: int = strawberry.field(description="1 (高级技师) … 5 (初级工).")
+    skill_id: strawberry.Private[int]
+
+    @classmethod
+    def from_model(cls, row: models.PersonSkill) -> Self:
+        return cls(level=row.level, skill_id=row.skill_id)
+
+    @strawberry.field
+    async def skill(self, info: Info) -> Skill:
+        row = await info.context.loaders.by_id(models.Skill).load(self.skill_id)
+        assert row is not None  # the foreign key guarantees it
+        return Skill.from_model(row)
+
+    @strawberry.field(description="The level as an enum value.")
+    def grade(self) -> SkillGrade:
+        return models.SkillGrade(self.level)
+
+    @strawberry.field(description="The level's Chinese title, e.g. 高级技师.")
+    def level_name(self) -> str:
+        return models.GRADE_NAMES_ZH[self.level]

@@ -1,0 +1,1 @@
+"""In-tree activity plugins. Each folder is one activity; none imports another."""

@@ -1,0 +1,1 @@
+"""Hook wiring of the forum plugin (nothing yet: the activity lands in its own issue)."""
