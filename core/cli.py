@@ -64,9 +64,11 @@ def migrate_command() -> None:
 
 
 @cli.command()
-def makemigrations() -> None:
+def makemigrations(
+    labels: Annotated[list[str] | None, typer.Argument(help="App labels, e.g. mentorship; default all.")] = None,
+) -> None:
     """Write migrations for models that changed (developers)."""
-    written = asyncio.run(make_migrations(get_settings().database_url, _pm()))
+    written = asyncio.run(make_migrations(get_settings().database_url, _pm(), labels))
     typer.echo("\n".join(written) if written else "no changes")
 
 

@@ -79,8 +79,10 @@ async def migrate(database_url: str, pm: pluggy.PluginManager) -> None:
         await migrate_api(config=tortoise_config(database_url, pm))
 
 
-async def make_migrations(database_url: str, pm: pluggy.PluginManager) -> list[str]:
-    """Write new migration files for every app whose models changed; returns their names."""
+async def make_migrations(
+    database_url: str, pm: pluggy.PluginManager, labels: list[str] | None = None
+) -> list[str]:
+    """Write new migration files for the apps (all, or ``labels``) whose models changed."""
     from tortoise.migrations.autodetector import MigrationAutodetector
 
     config = tortoise_config(database_url, pm)
@@ -88,7 +90,8 @@ async def make_migrations(database_url: str, pm: pluggy.PluginManager) -> list[s
     async with TortoiseContext() as ctx:
         await ctx.init(config=config, init_connections=False)
         assert ctx.apps is not None
-        writers = await MigrationAutodetector(ctx.apps, config["apps"]).changes()
+        apps = {k: v for k, v in config["apps"].items() if not labels or k in labels}
+        writers = await MigrationAutodetector(ctx.apps, apps).changes()
         for writer in writers:
             writer.write()
             written.append(f"{writer.app_label}.{writer.name}")
