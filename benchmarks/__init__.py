@@ -1,0 +1,1 @@
+"""Benchmarks, run on demand by `make bench` (never by `make test`)."""
