@@ -79,20 +79,28 @@ async def migrate(database_url: str, pm: pluggy.PluginManager) -> None:
         await migrate_api(config=tortoise_config(database_url, pm))
 
 
-async def make_migrations(
-    database_url: str, pm: pluggy.PluginManager, labels: list[str] | None = None
-) -> list[str]:
-    """Write new migration files for the apps (all, or ``labels``) whose models changed."""
+async def _migration_writers(database_url: str, pm: pluggy.PluginManager, labels: list[str] | None) -> list[Any]:
     from tortoise.migrations.autodetector import MigrationAutodetector
 
     config = tortoise_config(database_url, pm)
-    written = []
     async with TortoiseContext() as ctx:
         await ctx.init(config=config, init_connections=False)
         assert ctx.apps is not None
         apps = {k: v for k, v in config["apps"].items() if not labels or k in labels}
-        writers = await MigrationAutodetector(ctx.apps, apps).changes()
-        for writer in writers:
-            writer.write()
-            written.append(f"{writer.app_label}.{writer.name}")
+        return list(await MigrationAutodetector(ctx.apps, apps).changes())
+
+
+async def pending_migrations(database_url: str, pm: pluggy.PluginManager) -> list[str]:
+    """Migrations that models need but no file has yet: empty when migrations are complete."""
+    return [f"{w.app_label}.{w.name}" for w in await _migration_writers(database_url, pm, None)]
+
+
+async def make_migrations(
+    database_url: str, pm: pluggy.PluginManager, labels: list[str] | None = None
+) -> list[str]:
+    """Write new migration files for the apps (all, or ``labels``) whose models changed."""
+    written = []
+    for writer in await _migration_writers(database_url, pm, labels):
+        writer.write()
+        written.append(f"{writer.app_label}.{writer.name}")
     return written

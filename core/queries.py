@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections import defaultdict
+
 import strawberry
 from strawberry import relay
 
@@ -15,10 +18,41 @@ class InstalledPlugin:
     version: str
 
 
+def _node_type(info: Info, gid: relay.GlobalID) -> type[relay.Node] | None:
+    try:
+        return gid.resolve_type(info)
+    except relay.GlobalIDValueError:
+        return None
+
+
 @strawberry.type
 class CoreQueries:
-    node: relay.Node | None = relay.node(description="Any object by its global ID.")
-    nodes: list[relay.Node | None] = relay.node(description="Objects by global IDs, in order.")
+    # Own resolvers, not relay.node(): that field extension mutates its field when a schema is
+    # built, so it cannot serve two schemas in one process.
+    @strawberry.field(description="Any object by its global ID; null when there is none.")
+    async def node(self, info: Info, id: relay.GlobalID) -> relay.Node | None:
+        node_type = _node_type(info, id)
+        if node_type is None:
+            return None
+        [found] = await node_type.resolve_nodes(info=info, node_ids=[id.node_id])  # type: ignore[misc]
+        return found
+
+    @strawberry.field(description="Objects by global IDs, in the order asked; null for missing ones.")
+    async def nodes(self, info: Info, ids: list[relay.GlobalID]) -> list[relay.Node | None]:
+        by_type: dict[type[relay.Node], list[int]] = defaultdict(list)
+        for index, gid in enumerate(ids):
+            node_type = _node_type(info, gid)
+            if node_type is not None:
+                by_type[node_type].append(index)
+        found: list[relay.Node | None] = [None] * len(ids)
+        types = list(by_type)
+        results = await asyncio.gather(
+            *(t.resolve_nodes(info=info, node_ids=[ids[i].node_id for i in by_type[t]]) for t in types)  # type: ignore[misc]
+        )
+        for node_type, nodes in zip(types, results, strict=True):
+            for index, node in zip(by_type[node_type], nodes, strict=True):
+                found[index] = node
+        return found
 
     @strawberry.field(description="Plugins an organisation can switch on.")
     def installed_plugins(self, info: Info) -> list[InstalledPlugin]:

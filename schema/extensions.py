@@ -19,7 +19,8 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from core import errors
 from core.settings import Settings
 
-_COERCION_AT = re.compile(r"^Variable '\$\w+' got invalid value .* at '([^']+)'")
+# graphql-core 3.3: "Variable '$input' has invalid value at .kind: ..." (3.2 said "at 'input.kind'").
+_COERCION_AT = re.compile(r"^Variable '\$\w+' (?:got|has) invalid value.*? at '?([\w.\[\]]+?)'?[:;]")
 _VARIABLE = re.compile(r"^Variable '\$(\w+)'")
 CACHE_SIZE = 512
 
@@ -34,7 +35,7 @@ def _code_for(error: GraphQLError) -> tuple[str, str | None]:
         return errors.INTERNAL, None
     message = error.message
     if match := _COERCION_AT.match(message):
-        return errors.BAD_USER_INPUT, match.group(1).split(".")[-1]
+        return errors.BAD_USER_INPUT, re.sub(r"\[\d+\]", "", match.group(1)).split(".")[-1]
     if match := _VARIABLE.match(message):
         return errors.BAD_USER_INPUT, match.group(1)
     return "GRAPHQL_VALIDATION_FAILED", None

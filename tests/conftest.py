@@ -50,7 +50,10 @@ def settings() -> Settings:
 
 @pytest.fixture(scope="session")
 def pm() -> pluggy.PluginManager:
-    return build_plugin_manager(entry_points=False)
+    # GUILDHALL_TEST_PLUGINS=a,b (or empty for core only) narrows the plugin set while developing.
+    only = os.environ.get("GUILDHALL_TEST_PLUGINS")
+    allow = None if only is None else [name for name in only.split(",") if name]
+    return build_plugin_manager(allow, entry_points=False)
 
 
 async def _reset_postgres(url: str) -> None:
@@ -86,9 +89,10 @@ async def clean_database(database: str) -> AsyncIterator[None]:
     conn = connections.get("default")
     tables = _tables()
     if is_sqlite(database):
-        for table in tables:
-            await conn.execute_script(f'DELETE FROM "{table}"')
-        await conn.execute_script("DELETE FROM sqlite_sequence")
+        deletes = "".join(f'DELETE FROM "{table}";' for table in tables)
+        await conn.execute_script(
+            f"PRAGMA foreign_keys=OFF;{deletes}DELETE FROM sqlite_sequence;PRAGMA foreign_keys=ON;"
+        )
     else:
         quoted = ", ".join(f'"{t}"' for t in tables)
         await conn.execute_script(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
