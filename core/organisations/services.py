@@ -62,7 +62,7 @@ def _check_fields(checks: Checks, data: OrganisationData, creating: bool) -> dic
     return values
 
 
-async def require_organisation(org_id: int, field: str) -> Organisation:
+async def require_organisation(org_id: int, field: str = "organisationId") -> Organisation:
     org = await Organisation.get_or_none(id=org_id)
     if org is None:
         raise UserInputError(errors.NOT_FOUND, f"No organisation with this `{field}`", field)

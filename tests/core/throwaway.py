@@ -1,0 +1,120 @@
+"""A throwaway plugin used by the hook tests: one implementation of every hook."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from typing import Any
+
+import strawberry
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+
+from core import hookimpl
+from core.context import Info
+from core.organisations.types import Organisation
+from core.people.types import Person
+from core.plugin_api import DemoData, DomainEvent, ModelApp, TypeExtension
+
+
+@strawberry.type
+class EchoQueries:
+    @strawberry.field
+    def echo(self, text: str) -> str:
+        return text
+
+
+@strawberry.type
+class EchoMutations:
+    @strawberry.mutation
+    def echo_shout(self, text: str) -> str:
+        return text.upper()
+
+
+@strawberry.type
+class EchoSubscriptions:
+    @strawberry.subscription
+    async def echo_ticks(self, count: int) -> AsyncGenerator[int, None]:
+        for i in range(count):
+            yield i
+
+
+
+
+@strawberry.type
+class EchoOnly:
+    word: str
+
+
+@strawberry.type
+class PersonEchoFields:
+    @strawberry.field
+    def echo_name(self, info: Info) -> str:
+        person: Person = self  # type: ignore[assignment]
+        return f"{person.name}#{person.id}"
+
+
+@strawberry.type
+class OrganisationEchoFields:
+    @strawberry.field
+    def echo_kind(self) -> str:
+        org: Organisation = self  # type: ignore[assignment]
+        return org.kind.value
+
+
+async def _hello(request: Request) -> PlainTextResponse:
+    return PlainTextResponse("hello " + type(request.app.state.rt).__name__)
+
+
+class EchoPlugin:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, Any]] = []
+
+    @hookimpl
+    def register_models(self) -> ModelApp:
+        return ModelApp(label="echo", models=[], migrations="tests.core.echo_migrations")
+
+    @hookimpl
+    def register_queries(self) -> list[type]:
+        return [EchoQueries]
+
+    @hookimpl
+    def register_mutations(self) -> list[type]:
+        return [EchoMutations]
+
+    @hookimpl
+    def register_subscriptions(self) -> list[type]:
+        return [EchoSubscriptions]
+
+    @hookimpl
+    def register_types(self) -> list[type]:
+        return [EchoOnly]
+
+    @hookimpl
+    def extend_types(self) -> list[TypeExtension]:
+        return [TypeExtension(target=Person, fields=PersonEchoFields),
+                TypeExtension(target=Organisation, fields=OrganisationEchoFields)]
+
+    @hookimpl
+    def register_routes(self) -> list[Route]:
+        return [Route("/echo/hello", _hello)]
+
+    @hookimpl
+    def organisation_settings(self) -> dict[str, Any]:
+        return {"capacity": 10, "label": "默认"}
+
+    @hookimpl
+    async def startup(self, app: Any) -> None:  # noqa: ANN401
+        self.calls.append(("startup", app))
+
+    @hookimpl
+    def shutdown(self, app: Any) -> None:  # noqa: ANN401
+        self.calls.append(("shutdown", app))
+
+    @hookimpl
+    async def load_demo_data(self, demo: DemoData) -> None:
+        self.calls.append(("load_demo_data", sorted(demo.organisations)))
+
+    @hookimpl
+    async def on_event(self, event: DomainEvent) -> None:
+        self.calls.append(("on_event", event.name))
