@@ -132,3 +132,7 @@ def user_create(
 
 def main() -> None:
     cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,47 @@
+"""Dependencies point one way: plugins -> core. Core and schema/ never import a plugin, and no
+plugin imports another. Every model change has its migration."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from core.db import pending_migrations
+from core.plugins import build_plugin_manager
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _imports(path: Path) -> set[str]:
+    modules = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            modules.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            modules.add(node.module)
+    return modules
+
+
+def test_core_and_schema_never_import_a_plugin() -> None:
+    offenders = [
+        f"{path.relative_to(ROOT)}: {module}"
+        for folder in ("core", "schema")
+        for path in (ROOT / folder).rglob("*.py")
+        for module in _imports(path)
+        if module == "plugins" or module.startswith("plugins.")
+    ]
+    assert offenders == []
+
+
+def test_plugins_never_import_each_other() -> None:
+    offenders = []
+    for plugin in (p for p in (ROOT / "plugins").iterdir() if (p / "__init__.py").exists()):
+        for path in plugin.rglob("*.py"):
+            for module in _imports(path):
+                if module.startswith("plugins.") and not module.startswith(f"plugins.{plugin.name}"):
+                    offenders.append(f"{path.relative_to(ROOT)}: {module}")
+    assert offenders == []
+
+
+async def test_migrations_match_the_models() -> None:
+    assert await pending_migrations("sqlite://:memory:", build_plugin_manager(entry_points=False)) == []

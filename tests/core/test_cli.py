@@ -1,0 +1,59 @@
+"""The `guildhall` command line, run as a user would, against a throwaway SQLite file."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def run(tmp_path: Path):  # noqa: ANN201
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GUILDHALL_")}
+    env["GUILDHALL_DATABASE_URL"] = f"sqlite://{tmp_path / 'cli.sqlite3'}"
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "core.cli", *args], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=120)
+
+    return run
+
+
+def test_migrate_user_create_demo_and_plugins(run) -> None:  # noqa: ANN001
+    assert run("migrate").returncode == 0
+    created = run("user", "create", "--username", "root_admin", "--password", "long-password", "--superuser",
+                  "--name", "管理员")
+    assert created.returncode == 0, created.stderr
+    assert "created superuser root_admin" in created.stdout
+    taken = run("user", "create", "--username", "root_admin", "--password", "long-password")
+    assert taken.returncode == 1 and "USERNAME_TAKEN" in taken.stderr
+
+    first = run("demo")
+    assert first.returncode == 0, first.stderr
+    # The database already had a person but no organisation: the demo loads and prints accounts.
+    assert "fed_admin" in first.stdout and "guildhall-demo" in first.stdout
+    second = run("demo")
+    assert second.returncode == 0 and "nothing loaded" in second.stdout
+
+    plugins = run("plugins")
+    assert plugins.returncode == 0
+    assert plugins.stdout.splitlines()[0].startswith("core 0.1.0")
+    assert "hooks: register_mutations, register_queries, register_subscriptions" in plugins.stdout
+
+
+def test_schema_command_prints_the_committed_sdl(run) -> None:  # noqa: ANN001
+    result = run("schema")
+    assert result.returncode == 0
+    assert result.stdout == (ROOT / "schema" / "schema.graphql").read_text(encoding="utf-8")
+
+
+def test_production_without_a_secret_key_refuses_to_start() -> None:
+    result = subprocess.run([sys.executable, "-m", "core.cli", "schema"], cwd=ROOT, capture_output=True,
+                            text=True, timeout=120, env={**os.environ, "GUILDHALL_ENV": "production",
+                                                         "GUILDHALL_SECRET_KEY": ""})
+    assert result.returncode != 0 and "GUILDHALL_SECRET_KEY" in result.stderr

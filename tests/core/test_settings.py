@@ -1,0 +1,28 @@
+"""Settings from GUILDHALL_* variables."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from core.settings import Settings
+
+
+def test_production_requires_a_secret_key() -> None:
+    with pytest.raises(ValidationError, match="GUILDHALL_SECRET_KEY must be set in production"):
+        Settings(env="production")
+    assert Settings(env="production", secret_key="k" * 40).is_production
+
+
+def test_short_secret_keys_are_refused() -> None:
+    with pytest.raises(ValidationError, match="at least 32"):
+        Settings(env="test", secret_key="short")
+
+
+def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GUILDHALL_DATABASE_URL", "postgres://u@db:5432/guildhall")
+    monkeypatch.setenv("GUILDHALL_PLUGINS", "mentorship, training,")
+    settings = Settings(env="test")
+    assert settings.database_url == "postgres://u@db:5432/guildhall"
+    assert settings.plugin_allow_list == ["mentorship", "training"]
+    assert settings.redis_url is None
