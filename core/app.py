@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 import pluggy
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route, WebSocketRoute
@@ -15,6 +16,7 @@ from tortoise import connections
 
 from core.db import close_db, init_db
 from core.graphql_view import GuildhallGraphQL
+from core.idempotency import IdempotencyMiddleware
 from core.plugins import await_hook, build_plugin_manager, hook_results
 from core.redis import make_redis
 from core.runtime import Runtime
@@ -85,6 +87,6 @@ def create_app(
                 await rt.redis.aclose()
                 await close_db()
 
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(IdempotencyMiddleware, rt=rt)])
     app.state.rt = rt
     return app
