@@ -25,7 +25,7 @@ async def run_one(name: str) -> None:
     module = importlib.import_module(f"benchmarks.{name}")
     with tempfile.TemporaryDirectory() as folder:
         url = os.environ.get("GUILDHALL_BENCH_DATABASE_URL") or f"sqlite://{Path(folder) / 'bench.sqlite3'}"
-        pm = build_plugin_manager(entry_points=False)
+        pm = build_plugin_manager(Settings(env="test", secret_key="x" * 32).plugin_allow_list, entry_points=False)
         settings = Settings(env="test", database_url=url, redis_url=os.environ.get("GUILDHALL_BENCH_REDIS_URL"),
                             secret_key="bench-secret-key-0123456789abcdefghijkl")
         await migrate(url, pm)

@@ -57,10 +57,8 @@ async def can_manage_org(ctx: Context, org_id: int) -> bool:
     chain = await lineage(ctx, org_id)
     if any(org.id in managed for org in chain):
         return True
-    leads = await AllianceMembership.filter(alliance_id=org_id, role=AllianceRole.LEAD).values_list(
-        "organisation_id", flat=True
-    )
-    return any(lead in managed for lead in leads)
+    leads = await ctx.loaders.children(AllianceMembership, "alliance_id", role=AllianceRole.LEAD).load(org_id)
+    return any(lead.organisation_id in managed for lead in leads)
 
 
 async def require_manage_org(ctx: Context, org_id: int, field: str = "organisationId") -> None:

@@ -42,3 +42,4 @@ class RefreshToken(Model):
 
     class Meta:
         table = "core_refresh_token"
+        indexes = (("account_id",),)

@@ -63,6 +63,7 @@ class Organisation(Model):
 
     class Meta:
         table = "core_organisation"
+        indexes = (("parent_id",),)
 
 
 class AllianceMembership(Model):
@@ -82,6 +83,7 @@ class AllianceMembership(Model):
     class Meta:
         table = "core_alliance_membership"
         unique_together = (("alliance", "organisation"),)
+        indexes = (("organisation_id",),)
 
 
 class OrganisationPlugin(Model):

@@ -51,6 +51,7 @@ class Honour(Model):
 
     class Meta:
         table = "core_honour"
+        indexes = (("person_id",),)
 
 
 class Membership(Model):
@@ -70,3 +71,4 @@ class Membership(Model):
     class Meta:
         table = "core_membership"
         unique_together = (("person", "organisation"),)
+        indexes = (("organisation_id", "role"),)

@@ -50,3 +50,4 @@ class PersonSkill(Model):
     class Meta:
         table = "core_person_skill"
         unique_together = (("person", "skill"),)
+        indexes = (("skill_id", "level"),)
