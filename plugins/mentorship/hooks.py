@@ -1,1 +1,63 @@
-"""Hook wiring of the mentorship plugin (nothing yet: the activity lands in its own issue)."""
+"""Hook wiring of the mentorship plugin: models, schema parts, settings, demo data; no logic."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from typing import Any
+
+from core import hookimpl
+from core.organisations.types import Organisation
+from core.people.types import Person
+from core.plugin_api import DemoData, ModelApp, TypeExtension
+from plugins.mentorship import demo as demo_data
+from plugins.mentorship.mutations import MentorshipMutations
+from plugins.mentorship.queries import MentorshipQueries
+from plugins.mentorship.services import DEFAULT_CAPACITY
+from plugins.mentorship.types import (
+    MentorshipMilestone,
+    OrganisationMentorshipFields,
+    PersonMentorshipFields,
+)
+
+
+@hookimpl
+def register_models() -> ModelApp:
+    return ModelApp(
+        label="mentorship",
+        models=["plugins.mentorship.models"],
+        migrations="plugins.mentorship.migrations",
+    )
+
+
+@hookimpl
+def register_queries() -> list[type]:
+    return [MentorshipQueries]
+
+
+@hookimpl
+def register_mutations() -> list[type]:
+    return [MentorshipMutations]
+
+
+@hookimpl
+def register_types() -> list[type]:
+    # Milestones are also reachable on their own through node(id:).
+    return [MentorshipMilestone]
+
+
+@hookimpl
+def extend_types() -> list[TypeExtension]:
+    return [
+        TypeExtension(target=Person, fields=PersonMentorshipFields),
+        TypeExtension(target=Organisation, fields=OrganisationMentorshipFields),
+    ]
+
+
+@hookimpl
+def organisation_settings() -> dict[str, Any]:
+    return {"mentor_capacity": DEFAULT_CAPACITY}
+
+
+@hookimpl
+def load_demo_data(demo: DemoData) -> Awaitable[None]:
+    return demo_data.load_demo_data(demo)
