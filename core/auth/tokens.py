@@ -49,11 +49,11 @@ def read_access_token(secret: str, token: str, now: datetime) -> AccessClaims:
             secret,
             algorithms=[ALGORITHM],
             audience=AUDIENCE,
-            options={"require": ["sub", "exp", "jti"], "verify_exp": False},
+            options={"require": ["sub", "exp", "jti"], "verify_exp": False, "verify_iat": False},
         )
     except jwt.PyJWTError as exc:
         raise InvalidToken(str(exc)) from exc
-    # Expiry is checked against our clock (controllable in tests), not the wall clock.
+    # Expiry (and issue time) are judged by our clock, controllable in tests, not the wall clock.
     if claims["exp"] <= int(now.timestamp()):
         raise InvalidToken("token expired")
     return AccessClaims(

@@ -1,1 +1,57 @@
-"""Hook wiring of the training plugin (nothing yet: the activity lands in its own issue)."""
+"""Hook wiring of the training plugin: models, schema, routes, settings and demo data."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from typing import Any
+
+from starlette.routing import BaseRoute
+
+from core import hookimpl
+from core.organisations.types import Organisation
+from core.people.types import Person
+from core.plugin_api import DemoData, ModelApp, TypeExtension
+from plugins.training import calendar
+from plugins.training import demo as demo_module
+from plugins.training.extensions import OrganisationTrainingFields, PersonTrainingFields
+from plugins.training.mutations import TrainingMutations
+from plugins.training.queries import TrainingQueries
+from plugins.training.services import DEFAULT_SETTINGS
+
+
+@hookimpl
+def register_models() -> ModelApp:
+    return ModelApp(label="training", models=["plugins.training.models"], migrations="plugins.training.migrations")
+
+
+@hookimpl
+def register_queries() -> list[type]:
+    return [TrainingQueries]
+
+
+@hookimpl
+def register_mutations() -> list[type]:
+    return [TrainingMutations]
+
+
+@hookimpl
+def extend_types() -> list[TypeExtension]:
+    return [
+        TypeExtension(target=Person, fields=PersonTrainingFields),
+        TypeExtension(target=Organisation, fields=OrganisationTrainingFields),
+    ]
+
+
+@hookimpl
+def register_routes() -> list[BaseRoute]:
+    return list(calendar.routes())
+
+
+@hookimpl
+def organisation_settings() -> dict[str, Any]:
+    return dict(DEFAULT_SETTINGS)
+
+
+@hookimpl
+def load_demo_data(demo: DemoData) -> Awaitable[None]:
+    return demo_module.load(demo)

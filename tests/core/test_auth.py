@@ -106,3 +106,9 @@ async def test_malformed_authorization_header_is_refused(gql: GraphQLClient) -> 
 
 async def test_anonymous_me_is_null(gql: GraphQLClient) -> None:
     assert (await gql(ME))["me"] is None
+
+
+async def test_tokens_are_judged_by_the_runtime_clock(gql: GraphQLClient, clock: Clock) -> None:
+    clock.advance(days=2)  # issued "in the future" of the wall clock: still valid by ours
+    user = await gql.user("王建国")
+    assert (await gql(ME, user=user))["me"]["name"] == "王建国"

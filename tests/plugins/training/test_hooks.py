@@ -1,0 +1,88 @@
+"""The training plugin's hooks: models, schema, fields on core types, routes, settings, activation."""
+
+from __future__ import annotations
+
+import httpx
+import pluggy
+
+from core.app import create_app
+from core.db import tortoise_config
+from core.organisations.activation import plugin_settings
+from core.organisations.models import OrganisationKind
+from core.people.models import MembershipRole
+from core.plugins import build_plugin_manager
+from core.runtime import Runtime
+from schema import build_schema, print_sdl
+from tests.plugins.training.conftest import School
+from tests.support import GraphQLClient, gid, make_org
+
+
+def test_hook_register_models(pm: pluggy.PluginManager) -> None:
+    app = tortoise_config("sqlite://:memory:", pm)["apps"]["training"]
+    assert app["models"] == ["plugins.training.models"]
+    assert app["migrations"] == "plugins.training.migrations"
+
+
+def test_hook_register_queries(pm: pluggy.PluginManager) -> None:
+    sdl = print_sdl(build_schema(pm))
+    for field in ("trainingSessions(organisationId: ID!", "trainingCheckInCode(sessionId: ID!)",
+                  "certificateVerify(code: String!): CertificateVerification!"):
+        assert field in sdl
+
+
+def test_hook_register_mutations(pm: pluggy.PluginManager) -> None:
+    sdl = print_sdl(build_schema(pm))
+    for name in ("trainingCourseCreate", "trainingCourseUpdate", "trainingSessionCreate", "trainingSessionUpdate",
+                 "trainingSessionCancel", "trainingSessionComplete", "trainingEnrol", "trainingEnrolmentCancel",
+                 "trainingCheckIn", "trainingAssess", "trainingCalendarReset"):
+        input_name = name[0].upper() + name[1:]
+        assert f"{name}(input: {input_name}Input!): {input_name}Payload!" in sdl
+
+
+def test_hook_extend_types(pm: pluggy.PluginManager) -> None:
+    with_training = print_sdl(build_schema(pm))
+    without = print_sdl(build_schema(build_plugin_manager([], entry_points=False)))
+    for field in ("enrolments(status: TrainingEnrolmentStatus", "certificates: [TrainingCertificate!]",
+                  "calendarUrl: String", "trainingCourses(first: Int", "trainingStats(year: Int!): TrainingStats!"):
+        assert field in with_training
+        assert field not in without  # the fields belong to one schema, not to the shared types
+    assert "calendarUrl" in print_sdl(build_schema(pm))  # and building again still has them
+
+
+async def test_hook_register_routes(rt: Runtime) -> None:
+    app = create_app(rt.settings, rt.pm, rt, manage_services=False)
+    assert "/training/calendar/{token}.ics" in {getattr(route, "path", None) for route in app.routes}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        assert (await client.get("/training/calendar/1-1-x.ics")).status_code == 404
+
+
+async def test_hook_organisation_settings(rt: Runtime) -> None:
+    org = await make_org()
+    assert await plugin_settings(rt.pm, org.id, "training") == {"timezone": "Asia/Shanghai",
+                                                                "check_in_opens_minutes": 30}
+
+
+async def test_enabling_switches_training_on_for_one_organisation(gql: GraphQLClient) -> None:
+    school = await make_org("海州市高级技工学校", OrganisationKind.SCHOOL)
+    admin = await gql.user("吴秀英", org=school, role=MembershipRole.ADMIN)
+    create = """mutation($o: ID!) { trainingCourseCreate(input: {organisationId: $o, title: "焊接", hours: 8}) {
+      course { title } errors { code } } }"""
+    refused = (await gql(create, {"o": gid("Organisation", school.id)}, user=admin))["trainingCourseCreate"]
+    assert refused == {"course": None, "errors": [{"code": "PLUGIN_DISABLED"}]}
+    enable = """mutation($o: ID!) { pluginEnable(input: {organisationId: $o, plugin: "training"}) {
+      organisation { enabledPlugins } errors { code } } }"""
+    enabled = (await gql(enable, {"o": gid("Organisation", school.id)}, user=admin))["pluginEnable"]
+    assert "training" in enabled["organisation"]["enabledPlugins"]
+    created = (await gql(create, {"o": gid("Organisation", school.id)}, user=admin))["trainingCourseCreate"]
+    assert created == {"course": {"title": "焊接"}, "errors": []}
+
+
+async def test_disabling_keeps_the_data_readable_but_refuses_work(school: School) -> None:
+    session = await school.session()
+    [learner] = await school.learners(1)
+    disable = """mutation($o: ID!) { pluginDisable(input: {organisationId: $o, plugin: "training"}) {
+      errors { code } } }"""
+    assert (await school.gql(disable, {"o": school.org_id}, user=school.admin))["pluginDisable"]["errors"] == []
+    assert [e["code"] for e in (await school.enrol(session, learner))["errors"]] == ["PLUGIN_DISABLED"]
+    query = "query($id: ID!) { node(id: $id) { ... on Organisation { trainingCourses { totalCount } } } }"
+    assert (await school.gql(query, {"id": school.org_id}))["node"]["trainingCourses"]["totalCount"] == 1
