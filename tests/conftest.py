@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pluggy
@@ -128,5 +127,3 @@ async def http(rt: Runtime, database: str) -> AsyncIterator[httpx.AsyncClient]:
 async def gql(http: httpx.AsyncClient, rt: Runtime) -> GraphQLClient:
     return GraphQLClient(http, rt)
 
-
-ROOT = Path(__file__).resolve().parent.parent

@@ -18,8 +18,8 @@ from core.organisations.models import (
     OrganisationLevel,
     StudioStatus,
 )
-from core.people.models import Person
 from core.permissions import can_manage_org, lineage, require_manage_org
+from core.lookups import require_organisation, require_person
 from core.validation import Checks
 
 NAME_MAX = 200
@@ -62,20 +62,6 @@ def _check_fields(checks: Checks, data: OrganisationData, creating: bool) -> dic
     return values
 
 
-async def require_organisation(org_id: int, field: str = "organisationId") -> Organisation:
-    org = await Organisation.get_or_none(id=org_id)
-    if org is None:
-        raise UserInputError(errors.NOT_FOUND, f"No organisation with this `{field}`", field)
-    return org
-
-
-async def _require_person(person_id: int, field: str) -> Person:
-    person = await Person.get_or_none(id=person_id)
-    if person is None:
-        raise UserInputError(errors.NOT_FOUND, f"No person with this `{field}`", field)
-    return person
-
-
 async def create_organisation(ctx: Context, data: OrganisationData) -> Organisation:
     checks = Checks()
     values = _check_fields(checks, data, creating=True)
@@ -89,7 +75,7 @@ async def create_organisation(ctx: Context, data: OrganisationData) -> Organisat
         await require_organisation(data.parent_id, "parentId")
         await require_manage_org(ctx, data.parent_id, "parentId")
     if data.leader_id is not None:
-        await _require_person(data.leader_id, "leaderId")
+        await require_person(data.leader_id, "leaderId")
     kind = data.kind or OrganisationKind.ENTERPRISE
     status = data.status if kind == OrganisationKind.STUDIO else None
     if data.status is not None and kind != OrganisationKind.STUDIO:
@@ -116,7 +102,7 @@ async def update_organisation(ctx: Context, org_id: int, data: OrganisationData)
                 raise UserInputError(errors.BAD_USER_INPUT, "Only studios have a status", "status")
             values["status"] = data.status
         if data.leader_id is not None:
-            await _require_person(data.leader_id, "leaderId")
+            await require_person(data.leader_id, "leaderId")
             values["leader_id"] = data.leader_id
         if data.clear_parent:
             if not ctx.viewer.is_superuser:

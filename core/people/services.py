@@ -11,9 +11,9 @@ from core import errors
 from core.auth.services import create_account
 from core.context import Context
 from core.errors import UserInputError
-from core.organisations.models import Organisation
 from core.people.models import Honour, HonourLevel, Membership, MembershipRole, Person
 from core.permissions import require_manage_org, require_manage_person
+from core.lookups import require_organisation, require_person
 from core.validation import Checks
 
 NAME_MAX = 100
@@ -35,20 +35,6 @@ class NewPerson:
     bio: str = ""
     phone: str = ""
     email: str = ""
-
-
-async def require_person(person_id: int, field: str = "personId") -> Person:
-    person = await Person.get_or_none(id=person_id)
-    if person is None:
-        raise UserInputError(errors.NOT_FOUND, f"No person with this `{field}`", field)
-    return person
-
-
-async def require_organisation(org_id: int, field: str = "organisationId") -> Organisation:
-    org = await Organisation.get_or_none(id=org_id)
-    if org is None:
-        raise UserInputError(errors.NOT_FOUND, f"No organisation with this `{field}`", field)
-    return org
 
 
 def _check_profile(checks: Checks, name: str | None, bio: str | None, phone: str | None,

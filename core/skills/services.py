@@ -8,7 +8,7 @@ from tortoise.transactions import in_transaction
 from core import errors
 from core.context import Context
 from core.errors import UserInputError
-from core.people.services import require_person
+from core.lookups import require_person
 from core.permissions import managed_org_ids, require_manage_person
 from core.skills.models import PersonSkill, Skill, SkillGrade
 from core.validation import Checks
