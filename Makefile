@@ -36,7 +36,7 @@ bench: install
 	$(BIN)/python -m benchmarks
 
 schema: install
-	$(BIN)/guildhall schema > schema/schema.graphql
+	$(BIN)/guildhall schema --in-tree > schema/schema.graphql
 
 lock: install
 	( echo "# Every package of the environment, pinned (pip freeze). Regenerate with \`make lock\`."; \

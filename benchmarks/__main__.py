@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 from core.db import close_db, init_db, migrate
-from core.plugins import build_plugin_manager
+from host.plugins import build_plugin_manager
 from core.redis import make_redis
 from core.runtime import Runtime
 from core.settings import Settings

@@ -7,7 +7,7 @@ import time
 
 import httpx
 
-from core.app import create_app
+from host.app import create_app
 from core.organisations.models import Organisation, OrganisationKind
 from core.people.models import Membership, Person
 from core.runtime import Runtime
@@ -41,7 +41,7 @@ async def _time(client: httpx.AsyncClient, body: dict[str, object], runs: int) -
 
 async def main(rt: Runtime) -> None:
     await _seed(organisations=300, members=15)
-    app = create_app(rt.settings, rt.pm, rt, manage_services=False)
+    app = create_app(rt.settings, rt.registry, rt, manage_services=False)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
         timings = await _time(client, {"query": QUERY}, runs=20)
     print(f"organisations(first:100){{members(first:20){{skills}}}} over 300 orgs x 15 people: "

@@ -90,7 +90,7 @@ async def main(rt: Runtime) -> None:
     started = time.perf_counter()
     skill, people, _ = await _world(rng)
     print(f"setup: {PEOPLE} people, {STUDIOS} studios in {time.perf_counter() - started:.1f}s")
-    schema = build_schema(rt.pm, rt.settings)
+    schema = build_schema(rt.registry, rt.settings)
     candidates_by_level = {
         level: await PersonSkill.filter(skill=skill, level__lt=level).count() for level in (5, 3)
     }

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import httpx
 
-from core.app import create_app
+from host.app import create_app
 from core.auth.models import Account
 from core.auth.tokens import issue_access_token
 from core.organisations.models import Organisation, OrganisationKind, OrganisationPlugin
@@ -103,7 +103,7 @@ async def main(rt: Runtime) -> None:
     account = await Account.create(username="bench-admin", password_hash="x", person=admin)
     token = issue_access_token(rt.settings.secret_key, rt.now(), 3600, account.id, admin.id, False)
     headers = {"Authorization": f"Bearer {token}"}
-    app = create_app(rt.settings, rt.pm, rt, manage_services=False)
+    app = create_app(rt.settings, rt.registry, rt, manage_services=False)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
         body = {"query": NESTED, "variables": {"id": to_global_id("Organisation", org.id)}}
         timings = await _time(client, body, headers, runs=10)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import itertools
 
-from tortoise.transactions import in_transaction
-
 from core.auth.services import create_account
 from core.organisations.models import (
     AllianceMembership,
@@ -16,8 +14,6 @@ from core.organisations.models import (
 )
 from core.people.models import Honour, HonourLevel, Membership, MembershipRole, Person
 from core.plugin_api import DemoData
-from core.plugins import await_hook
-from core.runtime import Runtime
 from core.skills.models import PersonSkill, Skill
 
 DEMO_PASSWORD = "guildhall-demo"
@@ -131,16 +127,14 @@ async def _build_accounts(demo: DemoData) -> None:
         demo.accounts.append((username, DEMO_PASSWORD, who))
 
 
-async def load_demo(rt: Runtime) -> DemoData | None:
-    """Load the demo into an empty database; returns None when there is data already."""
-    if await Organisation.exists():
-        return None
-    demo = DemoData()
-    async with in_transaction():
-        for name, category in SKILLS:
-            demo.skills[name] = await Skill.create(name=name, category=category)
-        await _build_organisations(demo)
-        await _build_people(demo)
-        await _build_accounts(demo)
-        await await_hook(rt.pm, "load_demo_data", demo=demo)
-    return demo
+async def load_core_demo(demo: DemoData) -> None:
+    """Core's part of the demo (``register_demo``): skills, organisations, people, accounts."""
+    for name, category in SKILLS:
+        demo.skills[name] = await Skill.create(name=name, category=category)
+    await _build_organisations(demo)
+    await _build_people(demo)
+    await _build_accounts(demo)
+
+
+async def database_is_empty() -> bool:
+    return not await Organisation.exists()

@@ -5,6 +5,7 @@ Emit after the transaction that caused the event has committed.
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -12,7 +13,6 @@ from datetime import datetime
 from typing import Any
 
 from core.plugin_api import DomainEvent
-from core.plugins import await_hook
 from core.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -24,7 +24,9 @@ def organisation_channel(organisation_id: int) -> str:
 
 async def emit(rt: Runtime, event: DomainEvent) -> None:
     try:
-        await await_hook(rt.pm, "on_event", event=event)
+        for result in rt.registry.pm.hook.on_event(event=event):
+            if inspect.isawaitable(result):
+                await result
     except Exception:  # an observer's bug must not undo what already happened
         log.exception("on_event failed for %s", event.name)
     if event.organisation_id is not None:

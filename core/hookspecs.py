@@ -1,13 +1,18 @@
 """Every hook a Guildhall plugin can implement.
 
-pluggy calls hooks synchronously. Hooks marked "may return an awaitable" can be ``async def``;
-the host awaits the result. Implementations may accept fewer arguments than the spec.
+The ``register_*``, ``extend_types`` and ``organisation_settings`` hooks are asked once, when the
+host builds its registry at start-up (``host.registry.build_registry``); what they return is
+frozen there and never asked for again on the request path. ``startup``, ``shutdown`` and
+``on_event`` are actions, called through pluggy when they happen. pluggy calls hooks
+synchronously: hooks marked "may return an awaitable" can be ``async def`` and the host awaits
+the result. Implementations may accept fewer arguments than the spec. Core registers itself
+through these same hooks (``core/plugin.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from core import hookspec
 
@@ -15,15 +20,15 @@ if TYPE_CHECKING:
     from starlette.applications import Starlette
     from starlette.routing import BaseRoute
 
-    from core.plugin_api import DemoData, DomainEvent, ModelApp, TypeExtension
+    from core.plugin_api import DemoData, DomainEvent, ModelApp, PluginSettings, TypeExtension
 
 
 @hookspec
 def register_models() -> ModelApp | None:
     """Return the plugin's Tortoise app (label, model modules, migrations package).
 
-    Called once when the database is configured, before migrations run.
-    Foreign keys into core use strings such as ``"core.Person"``.
+    Foreign keys into core use strings such as ``"core.Person"``; the label is also the
+    argument of ``guildhall makemigrations LABEL``.
     """
 
 
@@ -31,7 +36,7 @@ def register_models() -> ModelApp | None:
 def register_queries() -> list[type]:
     """Return strawberry types whose fields are merged into ``Query``.
 
-    Called once per schema build. A field name used by two plugins is a start-up error.
+    A field name used by two plugins is a start-up error.
     """
 
 
@@ -39,7 +44,11 @@ def register_queries() -> list[type]:
 def register_mutations() -> list[type]:
     """Return strawberry types whose fields are merged into ``Mutation``.
 
-    Called once per schema build. Mutations follow ``nounVerb(input:) -> NounVerbPayload``.
+    Mutations follow ``nounVerb(input:) -> NounVerbPayload``. Each mutation of an activity plugin
+    declares the organisation it acts in (``metadata=in_organisation(...)``, ``in_owner_of(...)``
+    or ``in_no_organisation()`` from ``core.plugin_api``); the host then refuses it with
+    ``PLUGIN_DISABLED`` where the plugin is off, turns a ``UserInputError`` raised by a service
+    into the payload's ``errors``, and clears the request's loaders after it ran.
     """
 
 
@@ -47,7 +56,7 @@ def register_mutations() -> list[type]:
 def register_subscriptions() -> list[type]:
     """Return strawberry types whose async-generator fields are merged into ``Subscription``.
 
-    Called once per schema build.
+    Subscriptions check what the viewer may see per event.
     """
 
 
@@ -55,7 +64,7 @@ def register_subscriptions() -> list[type]:
 def register_types() -> list[type]:
     """Return extra strawberry types the schema must contain though no field returns them.
 
-    Called once per schema build (e.g. ``Node`` types only reachable through ``node(id:)``).
+    E.g. ``Node`` types only reachable through ``node(id:)``.
     """
 
 
@@ -63,9 +72,9 @@ def register_types() -> list[type]:
 def extend_types() -> list[TypeExtension]:
     """Return fields to add to core types (e.g. ``Person.mentorships``).
 
-    Called once per schema build. The fields exist only in the schema being built, so two
-    schemas with different plugin sets never share them. A clash with an existing field is a
-    start-up error naming both sides.
+    The fields exist only in the schema being built, so two schemas with different plugin sets
+    never share them. A clash with an existing field is a start-up error naming both sides.
+    List and connection fields on ``Organisation`` are empty where the plugin is switched off.
     """
 
 
@@ -73,16 +82,17 @@ def extend_types() -> list[TypeExtension]:
 def register_routes() -> list[BaseRoute]:
     """Return Starlette routes to mount in the app (e.g. a calendar feed).
 
-    Called once when the app is created.
     """
 
 
 @hookspec
-def organisation_settings() -> dict[str, Any]:
-    """Return the plugin's per-organisation settings with their default values.
+def organisation_settings() -> type[PluginSettings]:
+    """Return the pydantic model (a ``PluginSettings`` subclass) of the plugin's per-organisation
+    settings: defaults, ranges and validators.
 
-    Called when settings are read or changed; stored values override these defaults, and a
-    stored value must have the same type as its default.
+    ``pluginConfigure`` validates against it and answers field-level errors; admins read the
+    effective values on ``Organisation.plugins``; services read them with
+    ``core.organisations.activation.plugin_settings``.
     """
 
 
@@ -97,11 +107,12 @@ def shutdown(app: Starlette) -> Awaitable[None] | None:
 
 
 @hookspec
-def load_demo_data(demo: DemoData) -> Awaitable[None] | None:
-    """Add the plugin's demo data on top of the core demo; ``demo`` names what core created.
+def register_demo() -> Callable[[DemoData], Awaitable[None]]:
+    """Return an async function that adds the plugin's demo data; ``demo`` names what core and
+    the plugins before it created.
 
-    Called by ``guildhall demo`` only for an empty database, inside its transaction.
-    May return an awaitable.
+    ``guildhall demo`` runs them in registration order (core first), only for an empty database,
+    inside one transaction.
     """
 
 

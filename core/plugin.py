@@ -1,17 +1,27 @@
-"""Core's own hook implementations: core contributes to the schema like any plugin."""
+"""Core's own hook implementations: core registers its models, schema parts and demo through the
+same hooks as any plugin."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from core import hookimpl
 from core.auth.mutations import AuthMutations
+from core.db import CORE_APP
 from core.organisations.mutations import OrganisationMutations
 from core.organisations.queries import OrganisationQueries
 from core.people.mutations import PeopleMutations
 from core.people.queries import PeopleQueries
+from core.plugin_api import DemoData, ModelApp
 from core.queries import CoreQueries
 from core.skills.mutations import SkillMutations
 from core.skills.queries import SkillQueries
 from core.subscriptions import CoreSubscriptions
+
+
+@hookimpl
+def register_models() -> ModelApp:
+    return CORE_APP
 
 
 @hookimpl
@@ -27,3 +37,10 @@ def register_mutations() -> list[type]:
 @hookimpl
 def register_subscriptions() -> list[type]:
     return [CoreSubscriptions]
+
+
+@hookimpl
+def register_demo() -> Callable[[DemoData], Awaitable[None]]:
+    from core.demo import load_core_demo
+
+    return load_core_demo

@@ -1,9 +1,22 @@
-"""Plain data that plugins hand to the host through hooks."""
+"""What plugins hand to the host through hooks, and what the host promises them back.
+
+Import paths for plugin authors: hook markers from ``core`` (``from core import hookimpl``),
+these data types and declarations from ``core.plugin_api``.
+"""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, available_timezones
+
+from pydantic import AfterValidator, BaseModel, ConfigDict
+
+
+class PluginError(RuntimeError):
+    """A plugin set that cannot start: unknown hook, duplicate field, missing declaration."""
 
 
 @dataclass(frozen=True)
@@ -19,7 +32,9 @@ class ModelApp:
 class TypeExtension:
     """Fields of the strawberry type ``fields`` appended to the core type ``target``.
 
-    The resolvers receive the core type's instance as ``self`` (e.g. a ``Person``).
+    Resolvers take the core object as ``parent: strawberry.Parent[Person]`` (or ``self``).
+    List fields added to ``Organisation`` are empty for organisations that have not switched
+    the plugin on: the host guards them.
     """
 
     target: type
@@ -37,10 +52,122 @@ class DomainEvent:
 
 @dataclass
 class DemoData:
-    """What the core demo created, by key, so plugins can build on it."""
+    """What the demo created so far, by key, so each plugin's demo builds on core's."""
 
     organisations: dict[str, Any] = field(default_factory=dict)
     people: dict[str, Any] = field(default_factory=dict)
     skills: dict[str, Any] = field(default_factory=dict)
     # (username, password, who) lines printed by `guildhall demo`.
     accounts: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+# Settings -------------------------------------------------------------------------------------
+
+
+class PluginSettings(BaseModel):
+    """Base of a plugin's per-organisation settings (``organisation_settings`` hook).
+
+    Every field needs a default; use pydantic constraints (``Field(ge=1, le=50)``) and
+    ``TimeZoneName`` so that ``pluginConfigure`` refuses bad values field by field.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def _known_time_zone(name: str) -> str:
+    if name not in _time_zones():
+        raise ValueError(f"{name!r} is not a known time zone (an IANA name such as Asia/Shanghai)")
+    ZoneInfo(name)  # loads, so a listed but broken zone fails here rather than on use
+    return name
+
+
+TimeZoneName = Annotated[str, AfterValidator(_known_time_zone)]
+"""An IANA time zone name, checked with ``zoneinfo`` (``Mars/Olympus`` is refused)."""
+
+
+# Activation ------------------------------------------------------------------------------------
+
+ACTS_IN = "guildhall.acts_in"
+"""Key of the ``ActsIn`` declaration in a strawberry field's ``metadata``."""
+
+OrganisationOf = Callable[[dict[str, Any]], Awaitable[int | None]]
+
+
+@dataclass(frozen=True)
+class ActsIn:
+    """Which organisation an operation acts in, found from the resolver's arguments.
+
+    ``organisation_of`` answers None when it cannot tell (a bad or unknown ID): the resolver
+    then runs and reports that problem itself. ``organisation_of=None`` declares an operation
+    that acts in no organisation (e.g. the viewer's own calendar feed).
+    """
+
+    organisation_of: OrganisationOf | None
+    field: str | None = None
+    # What the declaration reads, for documentation and the tests that walk every operation.
+    path: str | None = None
+    type_name: str | None = None
+    model: Any = None
+
+
+def _argument(arguments: dict[str, Any], path: str) -> Any:
+    value: Any = arguments
+    for name in path.split("."):
+        value = value.get(name) if isinstance(value, dict) else getattr(value, name, None)
+        if value is None:
+            return None
+    return value
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def _pk_of(value: Any, type_name: str) -> int | None:
+    from core.errors import UserInputError
+    from core.relay import decode_id
+
+    try:
+        return decode_id(value, type_name, "id")
+    except UserInputError:
+        return None
+
+
+def in_organisation(path: str = "input.organisation_id") -> dict[str, ActsIn]:
+    """Field metadata: the operation acts in the organisation whose global ID is at ``path``
+    (dotted Python names of the resolver's arguments)."""
+
+    async def organisation_of(arguments: dict[str, Any]) -> int | None:
+        return _pk_of(_argument(arguments, path), "Organisation")
+
+    from core.organisations.models import Organisation
+
+    return {ACTS_IN: ActsIn(organisation_of, _camel(path.rsplit(".", 1)[-1]), path, "Organisation", Organisation)}
+
+
+def in_owner_of(
+    model: Any, type_name: str, path: str = "input.id", organisation: str = "organisation_id"
+) -> dict[str, ActsIn]:
+    """Field metadata: the operation acts in the organisation that owns the ``model`` row whose
+    global ID (of ``type_name``) is at ``path``; ``organisation`` is the column or a related
+    lookup such as ``session__organisation_id``."""
+
+    async def organisation_of(arguments: dict[str, Any]) -> int | None:
+        pk = _pk_of(_argument(arguments, path), type_name)
+        if pk is None:
+            return None
+        found = await model.filter(pk=pk).values_list(organisation, flat=True)
+        return found[0] if found else None
+
+    return {ACTS_IN: ActsIn(organisation_of, _camel(path.rsplit(".", 1)[-1]), path, type_name, model)}
+
+
+def in_no_organisation() -> dict[str, ActsIn]:
+    """Field metadata: the operation belongs to the viewer, not to an organisation."""
+    return {ACTS_IN: ActsIn(None)}

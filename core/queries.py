@@ -7,15 +7,21 @@ from collections import defaultdict
 
 import strawberry
 from strawberry import relay
+from strawberry.scalars import JSON
 
 from core.context import Info
-from core.plugins import CORE_PLUGIN, plugin_info
+from core.registry import Registry
 
 
 @strawberry.type(description="A plugin installed in this deployment.")
 class InstalledPlugin:
     name: str
     version: str
+    registry: strawberry.Private[Registry]
+
+    @strawberry.field(description="JSON Schema of the plugin's per-organisation settings.")
+    def settings_schema(self) -> JSON:
+        return self.registry.settings_model(self.name).model_json_schema()
 
 
 def _node_type(info: Info, gid: relay.GlobalID) -> type[relay.Node] | None:
@@ -56,8 +62,9 @@ class CoreQueries:
 
     @strawberry.field(description="Plugins an organisation can switch on.")
     def installed_plugins(self, info: Info) -> list[InstalledPlugin]:
+        registry = info.context.rt.registry
         return [
-            InstalledPlugin(name=p.name, version=p.version)
-            for p in plugin_info(info.context.rt.pm)
-            if p.name != CORE_PLUGIN
+            InstalledPlugin(name=p.name, version=p.version, registry=registry)
+            for p in registry.plugins
+            if p.name in registry.activity_plugins
         ]

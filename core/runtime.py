@@ -1,4 +1,4 @@
-"""What a running app shares between requests: settings, plugins, Redis and the clock."""
+"""What a running app shares between requests: settings, the plugin registry, Redis, the clock."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-import pluggy
 from redis.asyncio import Redis
 
+from core.registry import Registry
 from core.settings import Settings
 
 
@@ -19,7 +19,7 @@ def utc_now() -> datetime:
 @dataclass
 class Runtime:
     settings: Settings
-    pm: pluggy.PluginManager
+    registry: Registry
     redis: Redis
     # Replaceable in tests that need to control time (check-in windows, expiry).
     clock: Callable[[], datetime] = field(default=utc_now)

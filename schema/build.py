@@ -1,24 +1,33 @@
-"""``build_schema(pm)``: root types merged from every plugin, core types extended per schema."""
+"""``build_schema(registry)``: root types merged from every plugin, core types extended per schema.
+
+Plugin fields are copied into the schema being built and given the host's guards
+(``schema/guards.py``); the plugins' own type definitions are never changed, so two schemas with
+different plugin sets in one process share nothing.
+"""
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import pluggy
 import strawberry
+from strawberry.extensions import FieldExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.field import StrawberryField
 
-from core.plugin_api import TypeExtension
-from core.plugins import PluginError, hook_results
+from core.plugin_api import ACTS_IN, ActsIn, PluginError
+from core.registry import CORE_PLUGIN, Contribution, Registry
 from core.settings import Settings, get_settings
 from schema.extensions import build_extensions
+from schema.guards import ListGuard, MutationGuard, QueryErrors
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 _CONFIG = StrawberryConfig()
+GUARDED_TARGETS = frozenset({"Organisation"})
 
 
 class GuildhallSchema(strawberry.Schema):
@@ -48,34 +57,77 @@ def _definition(cls: type) -> StrawberryObjectDefinition:
     return definition
 
 
-def _merge_root(name: str, contributions: list[tuple[str, type]]) -> type | None:
+def _acts_in(field: StrawberryField) -> ActsIn | None:
+    declared = (field.metadata or {}).get(ACTS_IN)
+    return declared if isinstance(declared, ActsIn) else None
+
+
+def _guarded(field: StrawberryField, guard: FieldExtension | None) -> StrawberryField:
+    """A copy of ``field`` for this schema, with ``guard`` around its resolver."""
+    clone = copy.copy(field)
+    if guard is not None and field.is_async:
+        clone.extensions = [*field.extensions, guard]
+    return clone
+
+
+def _mutation_guard(plugin: str, root: str, field: StrawberryField) -> FieldExtension:
+    acts_in = _acts_in(field)
+    if plugin == CORE_PLUGIN:
+        return MutationGuard(None, None)
+    if acts_in is None:
+        raise PluginError(
+            f"{plugin!r}: {root}.{_graphql_name(field)} must declare the organisation it acts in "
+            "(metadata=in_organisation(...), in_owner_of(...) or in_no_organisation())"
+        )
+    if not field.is_async:
+        raise PluginError(f"{plugin!r}: {root}.{_graphql_name(field)} must be async")
+    return MutationGuard(plugin, acts_in)
+
+
+def _query_guard(plugin: str, field: StrawberryField) -> FieldExtension:
+    acts_in = _acts_in(field)
+    if plugin != CORE_PLUGIN and acts_in is not None:
+        return ListGuard(plugin, acts_in)
+    return QueryErrors()
+
+
+def _merge_root(name: str, contributions: Sequence[Contribution[type]]) -> type | None:
     """One root type from every plugin's types; a field defined twice names both plugins."""
     owners: dict[str, str] = {}
-    types = []
-    for plugin, cls in contributions:
-        for field in _definition(cls).fields:
+    fields: list[StrawberryField] = []
+    for contribution in contributions:
+        for field in _definition(contribution.item).fields:
             field_name = _graphql_name(field)
             if field_name in owners:
                 raise PluginError(
-                    f"{name}.{field_name} is defined by both {owners[field_name]!r} and {plugin!r}"
+                    f"{name}.{field_name} is defined by both {owners[field_name]!r} and {contribution.plugin!r}"
                 )
-            owners[field_name] = plugin
-        types.append(cls)
-    if not types:
+            owners[field_name] = contribution.plugin
+            if name == "Mutation":
+                guard: FieldExtension | None = _mutation_guard(contribution.plugin, name, field)
+            elif name == "Query":
+                guard = _query_guard(contribution.plugin, field)
+            else:
+                guard = None
+            fields.append(_guarded(field, guard))
+    if not fields:
         return None
-    return strawberry.type(type(name, tuple(types), {}))
+    merged = strawberry.type(type(name, tuple(c.item for c in contributions), {}))
+    _definition(merged).fields = fields
+    return merged
 
 
-def _contributions(pm: pluggy.PluginManager, hook: str) -> list[tuple[str, Any]]:
-    return [(plugin, item) for plugin, items in hook_results(pm, hook) for item in items]
+def _extension_guard(plugin: str, target: str) -> FieldExtension:
+    if plugin != CORE_PLUGIN and target in GUARDED_TARGETS:
+        return ListGuard(plugin, None)
+    return QueryErrors()
 
 
-def _extra_fields(pm: pluggy.PluginManager) -> dict[str, list[StrawberryField]]:
+def _extra_fields(registry: Registry) -> dict[str, list[StrawberryField]]:
     extra: dict[str, list[StrawberryField]] = defaultdict(list)
     owners: dict[tuple[str, str], str] = {}
-    for plugin, extension in _contributions(pm, "extend_types"):
-        if not isinstance(extension, TypeExtension):
-            raise PluginError(f"{plugin!r}: extend_types must return TypeExtension objects")
+    for contribution in registry.type_extensions:
+        plugin, extension = contribution.plugin, contribution.item
         target = _definition(extension.target)
         for field in target.fields:
             owners.setdefault((target.name, _graphql_name(field)), "core")
@@ -84,21 +136,21 @@ def _extra_fields(pm: pluggy.PluginManager) -> dict[str, list[StrawberryField]]:
             if key in owners:
                 raise PluginError(f"{key[0]}.{key[1]} is defined by both {owners[key]!r} and {plugin!r}")
             owners[key] = plugin
-            extra[target.name].append(field)
+            extra[target.name].append(_guarded(field, _extension_guard(plugin, target.name)))
     return dict(extra)
 
 
-def build_schema(pm: pluggy.PluginManager, settings: Settings | None = None) -> GuildhallSchema:
-    query = _merge_root("Query", _contributions(pm, "register_queries"))
+def build_schema(registry: Registry, settings: Settings | None = None) -> GuildhallSchema:
+    query = _merge_root("Query", registry.queries)
     if query is None:
         raise PluginError("No plugin registers any query")
     return GuildhallSchema(
         query=query,
-        mutation=_merge_root("Mutation", _contributions(pm, "register_mutations")),
-        subscription=_merge_root("Subscription", _contributions(pm, "register_subscriptions")),
-        types=[cls for _plugin, cls in _contributions(pm, "register_types")],
+        mutation=_merge_root("Mutation", registry.mutations),
+        subscription=_merge_root("Subscription", registry.subscriptions),
+        types=[contribution.item for contribution in registry.types],
         extensions=build_extensions(settings or get_settings()),
-        extra_fields=_extra_fields(pm),
+        extra_fields=_extra_fields(registry),
     )
 
 

@@ -15,10 +15,12 @@ import pytest
 from redis.asyncio import Redis
 from tortoise import Tortoise, connections
 
-from core.app import create_app
+from host.app import create_app
 from core.db import close_db, init_db, is_sqlite, migrate
-from core.plugins import build_plugin_manager
+from host.plugins import build_plugin_manager
+from host.registry import build_registry
 from core.redis import make_redis
+from core.registry import Registry
 from core.runtime import Runtime
 from core.settings import Settings
 from tests.support import Clock, GraphQLClient
@@ -55,6 +57,11 @@ def pm() -> pluggy.PluginManager:
     return build_plugin_manager(allow, entry_points=False)
 
 
+@pytest.fixture(scope="session")
+def registry(pm: pluggy.PluginManager) -> Registry:
+    return build_registry(pm)
+
+
 async def _reset_postgres(url: str) -> None:
     import asyncpg
 
@@ -66,12 +73,12 @@ async def _reset_postgres(url: str) -> None:
 
 
 @pytest.fixture(scope="session")
-async def database(pm: pluggy.PluginManager, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+async def database(registry: Registry, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
     url = DATABASE_URL or f"sqlite://{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
     if not is_sqlite(url):
         await _reset_postgres(url)
-    await migrate(url, pm)
-    await init_db(url, pm)
+    await migrate(url, registry.model_apps)
+    await init_db(url, registry.model_apps)
     yield url
     await close_db()
 
@@ -111,14 +118,14 @@ async def clock() -> Clock:
 
 
 @pytest.fixture
-async def rt(settings: Settings, pm: pluggy.PluginManager, redis: Redis, clock: Clock) -> AsyncIterator[Runtime]:
+async def rt(settings: Settings, registry: Registry, redis: Redis, clock: Clock) -> AsyncIterator[Runtime]:
     await redis.flushdb()
-    yield Runtime(settings=settings, pm=pm, redis=redis, clock=clock)
+    yield Runtime(settings=settings, registry=registry, redis=redis, clock=clock)
 
 
 @pytest.fixture
 async def http(rt: Runtime, database: str) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(rt.settings, rt.pm, rt, manage_services=False)
+    app = create_app(rt.settings, rt.registry, rt, manage_services=False)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
         yield client
 

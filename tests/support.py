@@ -138,13 +138,15 @@ def count_statements() -> Iterator[StatementCounter]:
 
 def runtime_with(rt: Runtime, pm: Any) -> Runtime:
     """The same services with another plugin set (for tests of throwaway plugins)."""
-    return Runtime(settings=rt.settings, pm=pm, redis=rt.redis, clock=rt.clock)
+    from host.registry import build_registry
+
+    return Runtime(settings=rt.settings, registry=build_registry(pm), redis=rt.redis, clock=rt.clock)
 
 
 def client_for(rt: Runtime) -> GraphQLClient:
     """A GraphQL client on a fresh app for ``rt`` (close ``client.http`` when done)."""
-    from core.app import create_app
+    from host.app import create_app
 
-    app = create_app(rt.settings, rt.pm, rt, manage_services=False)
+    app = create_app(rt.settings, rt.registry, rt, manage_services=False)
     http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
     return GraphQLClient(http, rt)

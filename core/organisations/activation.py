@@ -1,14 +1,19 @@
-"""Per-organisation activation and settings of plugins.
+"""Per-organisation activation and typed settings of plugins.
 
-Plugins are installed for the deployment and switched on per organisation. A plugin calls
-``require_plugin_enabled`` before doing work for an organisation.
+Plugins are installed for the deployment and switched on per organisation. The host enforces
+activation (``schema/guards.py``): plugins only declare which organisation an operation acts in.
+Settings are each plugin's ``PluginSettings`` model; stored values are validated on the way in
+(``pluginConfigure``) and again on the way out, so a changed model never serves a bad value.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
-import pluggy
+from pydantic import ValidationError
+from strawberry.dataloader import DataLoader
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -17,17 +22,23 @@ from core.context import Context
 from core.errors import UserError, UserInputError
 from core.organisations.models import OrganisationPlugin
 from core.permissions import require_manage_org
-from core.plugins import activity_plugin_names, hook_results
+from core.plugin_api import PluginSettings
+from core.registry import Registry
+from core.runtime import Runtime
+
+log = logging.getLogger(__name__)
+S = TypeVar("S", bound=PluginSettings)
+MAX_SETTINGS = 50
 
 
-def _require_known(pm: pluggy.PluginManager, plugin: str) -> None:
-    if plugin not in activity_plugin_names(pm):
-        raise UserInputError(errors.UNKNOWN_PLUGIN, f"No plugin named {plugin!r} is installed", "plugin")
+def _require_known(registry: Registry, plugin: str) -> None:
+    if plugin not in registry.activity_plugins:
+        raise UserInputError(errors.UNKNOWN_PLUGIN, f"No plugin named {plugin[:64]!r} is installed", "plugin")
 
 
 async def set_plugin_enabled(ctx: Context, org_id: int, plugin: str, enabled: bool) -> None:
     """Switch a plugin on or off for an organisation; idempotent, safe under concurrency."""
-    _require_known(ctx.rt.pm, plugin)
+    _require_known(ctx.rt.registry, plugin)
     await require_manage_org(ctx, org_id)
     updated = await OrganisationPlugin.filter(organisation_id=org_id, plugin=plugin).update(enabled=enabled)
     if not updated and enabled:
@@ -37,62 +48,79 @@ async def set_plugin_enabled(ctx: Context, org_id: int, plugin: str, enabled: bo
         except IntegrityError:
             # Another request created the row between our update and insert.
             await OrganisationPlugin.filter(organisation_id=org_id, plugin=plugin).update(enabled=True)
-    ctx.loaders.clear()
+
+
+async def enabled_plugins(ctx: Context, org_id: int) -> frozenset[str]:
+    """Plugins switched on for an organisation; one query per request for all organisations."""
+
+    async def load(org_ids: Sequence[int]) -> list[frozenset[str]]:
+        rows = await OrganisationPlugin.filter(organisation_id__in=list(set(org_ids)), enabled=True).values_list(
+            "organisation_id", "plugin"
+        )
+        found: dict[int, set[str]] = {}
+        for organisation_id, plugin in rows:
+            found.setdefault(organisation_id, set()).add(plugin)
+        return [frozenset(found.get(org_id, ())) for org_id in org_ids]
+
+    loader = ctx.loaders.get("core.enabled_plugins", lambda: DataLoader(load_fn=load))
+    return await loader.load(org_id)
 
 
 async def is_plugin_enabled(org_id: int, plugin: str) -> bool:
     return await OrganisationPlugin.exists(organisation_id=org_id, plugin=plugin, enabled=True)
 
 
-async def require_plugin_enabled(org_id: int, plugin: str, field: str = "organisationId") -> None:
-    """Refuse work for an organisation that has not switched ``plugin`` on (``PLUGIN_DISABLED``)."""
-    if not await is_plugin_enabled(org_id, plugin):
-        raise UserInputError(
-            errors.PLUGIN_DISABLED,
-            f"The {plugin} plugin is not enabled for this organisation",
-            field,
-        )
+def effective_settings(registry: Registry, plugin: str, stored: dict[str, Any]) -> PluginSettings:
+    """Defaults overlaid with stored values; a stored value the model now refuses is dropped."""
+    model = registry.settings_model(plugin)
+    known = {key: value for key, value in stored.items() if key in model.model_fields}
+    try:
+        return model.model_validate(known)
+    except ValidationError as exc:
+        bad = {str(error["loc"][0]) for error in exc.errors() if error["loc"]}
+        log.warning("dropping invalid stored settings %s of plugin %s", sorted(bad), plugin)
+        return model.model_validate({k: v for k, v in known.items() if k not in bad})
 
 
-def default_settings(pm: pluggy.PluginManager, plugin: str) -> dict[str, Any]:
-    for name, defaults in hook_results(pm, "organisation_settings"):
-        if name == plugin:
-            return dict(defaults)
-    return {}
-
-
-async def plugin_settings(pm: pluggy.PluginManager, org_id: int, plugin: str) -> dict[str, Any]:
-    """The plugin's defaults overlaid with what the organisation stored."""
-    settings = default_settings(pm, plugin)
+async def plugin_settings(rt: Runtime, org_id: int, model: type[S], plugin: str) -> S:
+    """The organisation's effective settings of ``plugin``, typed as its ``model``."""
     row = await OrganisationPlugin.get_or_none(organisation_id=org_id, plugin=plugin)
-    if row is not None:
-        settings.update({k: v for k, v in row.settings.items() if k in settings})
+    settings = effective_settings(rt.registry, plugin, row.settings if row else {})
+    assert isinstance(settings, model), f"{plugin} settings are {type(settings).__name__}, not {model.__name__}"
     return settings
 
 
-def _check_settings(defaults: dict[str, Any], given: dict[str, Any]) -> None:
+def _setting_errors(exc: ValidationError) -> list[UserError]:
     problems = []
-    for key, value in given.items():
-        field = f"settings.{key}"
-        if key not in defaults:
-            problems.append(UserError(code=errors.INVALID_SETTING, message=f"Unknown setting {key!r}", field=field))
-        elif type(value) is not type(defaults[key]):
-            expected = type(defaults[key]).__name__
-            problems.append(
-                UserError(code=errors.INVALID_SETTING, message=f"{key!r} must be a {expected}", field=field)
-            )
-    if problems:
-        raise UserInputError.many(problems)
+    for error in exc.errors():
+        path = ".".join(str(part) for part in error["loc"])
+        message = error["msg"] if error["type"] != "extra_forbidden" else f"Unknown setting {path[:64]!r}"
+        problems.append(UserError(code=errors.INVALID_SETTING, message=message, field=f"settings.{path}"[:100]))
+    return problems
 
 
-async def configure_plugin(ctx: Context, org_id: int, plugin: str, given: dict[str, Any]) -> dict[str, Any]:
-    _require_known(ctx.rt.pm, plugin)
+def validate_settings(registry: Registry, plugin: str, stored: dict[str, Any], given: dict[str, Any]) -> PluginSettings:
+    """``given`` on top of what is stored, checked against the plugin's model field by field."""
+    if len(given) > MAX_SETTINGS:
+        raise UserInputError(errors.OUT_OF_RANGE, f"At most {MAX_SETTINGS} settings at once", "settings")
+    try:
+        return registry.settings_model(plugin).model_validate({**stored, **given})
+    except ValidationError as exc:
+        raise UserInputError.many(_setting_errors(exc)) from None
+
+
+async def configure_plugin(ctx: Context, org_id: int, plugin: str, given: dict[str, Any]) -> PluginSettings:
+    """Validate and store new settings for an enabled plugin; answers the effective settings."""
+    registry = ctx.rt.registry
+    _require_known(registry, plugin)
     await require_manage_org(ctx, org_id)
-    _check_settings(default_settings(ctx.rt.pm, plugin), given)
     async with in_transaction():
         row = await OrganisationPlugin.select_for_update().get_or_none(organisation_id=org_id, plugin=plugin)
-        if row is None:
+        if row is None or not row.enabled:
             raise UserInputError(errors.PLUGIN_DISABLED, f"Enable {plugin} before configuring it", "plugin")
-        row.settings = {**row.settings, **given}
+        model = registry.settings_model(plugin)
+        stored = {key: value for key, value in row.settings.items() if key in model.model_fields}
+        settings = validate_settings(registry, plugin, stored, given)
+        row.settings = settings.model_dump(mode="json", include=set(stored) | set(given))
         await row.save(update_fields=["settings", "updated_at"])
-    return await plugin_settings(ctx.rt.pm, org_id, plugin)
+    return settings

@@ -192,4 +192,4 @@ class OrganisationMutations:
         if not isinstance(input.settings, dict):
             raise UserInputError(errors.BAD_USER_INPUT, "`settings` must be an object", "settings")
         settings = await activation.configure_plugin(info.context, org_id, input.plugin, input.settings)
-        return PluginConfigurePayload(organisation=await _organisation(org_id), settings=settings)
+        return PluginConfigurePayload(organisation=await _organisation(org_id), settings=settings.model_dump(mode="json"))

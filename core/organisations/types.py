@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
 from strawberry import relay
+from strawberry.scalars import JSON
 
 from core.context import Info
 from core.enums import AllianceRole, MembershipRole, OrganisationKind, OrganisationLevel, StudioStatus
@@ -14,7 +15,6 @@ from core.nodes import ModelNode
 from core.organisations import models
 from core.people.models import Membership
 from core.people.models import Person as PersonModel
-from core.plugins import activity_plugin_names
 from core.relay import Connection, PageInfo, build_page, page_window, paginate_list
 
 if TYPE_CHECKING:
@@ -122,8 +122,38 @@ class Organisation(ModelNode):
         loader = info.context.loaders.children(
             models.OrganisationPlugin, "organisation_id", enabled=True
         )
-        installed = activity_plugin_names(info.context.rt.pm)
+        installed = info.context.rt.registry.activity_plugins
         return [row.plugin for row in await loader.load(self.id) if row.plugin in installed]
+
+    @strawberry.field(
+        description="Every installed plugin with its state here; `settings` (the effective values) "
+        "only for admins of this organisation, null for others."
+    )
+    async def plugins(self, info: Info) -> list[OrganisationPluginState]:
+        from core.organisations.activation import effective_settings
+        from core.permissions import can_manage_org
+
+        registry = info.context.rt.registry
+        rows = await info.context.loaders.children(models.OrganisationPlugin, "organisation_id").load(self.id)
+        by_name = {row.plugin: row for row in rows}
+        admin = await can_manage_org(info.context, self.id)
+        states = []
+        for name in registry.activity_plugins:
+            row = by_name.get(name)
+            settings = effective_settings(registry, name, row.settings if row else {}) if admin else None
+            states.append(OrganisationPluginState(
+                name=name,
+                enabled=bool(row and row.enabled),
+                settings=settings.model_dump(mode="json") if settings is not None else None,
+            ))
+        return states
+
+
+@strawberry.type(description="An installed plugin as one organisation has it.")
+class OrganisationPluginState:
+    name: str
+    enabled: bool
+    settings: JSON | None = strawberry.field(description="Effective settings; admins only.")
 
 
 async def _alliance_page(

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
-from typing import Any
+from collections.abc import Awaitable, Callable
 
 from core import hookimpl
 from core.organisations.types import Organisation
@@ -12,7 +11,7 @@ from core.plugin_api import DemoData, ModelApp, TypeExtension
 from plugins.mentorship import demo as demo_data
 from plugins.mentorship.mutations import MentorshipMutations
 from plugins.mentorship.queries import MentorshipQueries
-from plugins.mentorship.services import DEFAULT_CAPACITY
+from plugins.mentorship.settings import MentorshipSettings
 from plugins.mentorship.types import (
     MentorshipMilestone,
     OrganisationMentorshipFields,
@@ -54,10 +53,10 @@ def extend_types() -> list[TypeExtension]:
 
 
 @hookimpl
-def organisation_settings() -> dict[str, Any]:
-    return {"mentor_capacity": DEFAULT_CAPACITY}
+def organisation_settings() -> type[MentorshipSettings]:
+    return MentorshipSettings
 
 
 @hookimpl
-def load_demo_data(demo: DemoData) -> Awaitable[None]:
-    return demo_data.load_demo_data(demo)
+def register_demo() -> Callable[[DemoData], Awaitable[None]]:
+    return demo_data.load_demo_data

@@ -34,7 +34,7 @@ from tortoise.functions import Count, Sum
 from core import errors as core_errors
 from core.context import Context
 from core.errors import UserInputError
-from core.organisations.activation import default_settings
+from core.organisations.activation import effective_settings
 from core.organisations.models import AllianceMembership, OrganisationPlugin
 from core.people.models import Honour, HonourLevel, Membership, Person
 from core.skills.models import GRADE_NAMES_ZH, PersonSkill, Skill
@@ -45,7 +45,8 @@ from plugins.mentorship.models import (
     Mentorship,
     MentorshipStatus,
 )
-from plugins.mentorship.services import DEFAULT_CAPACITY, level_in
+from plugins.mentorship.services import level_in
+from plugins.mentorship.settings import MentorshipSettings
 
 HONOUR_POINTS = {
     HonourLevel.NATIONAL: 10,
@@ -93,12 +94,12 @@ class _Facts:
 
 async def _capacities(ctx: Context) -> dict[int, int]:
     """Capacity of every organisation that has the plugin on."""
-    default = default_settings(ctx.rt.pm, PLUGIN).get("mentor_capacity", DEFAULT_CAPACITY)
     rows = await OrganisationPlugin.filter(plugin=PLUGIN, enabled=True).values_list("organisation_id", "settings")
     capacities = {}
-    for org_id, settings in rows:
-        value = (settings or {}).get("mentor_capacity", default)
-        capacities[org_id] = value if isinstance(value, int) else default
+    for org_id, stored in rows:
+        settings = effective_settings(ctx.rt.registry, PLUGIN, stored if isinstance(stored, dict) else {})
+        assert isinstance(settings, MentorshipSettings)
+        capacities[org_id] = settings.mentor_capacity
     return capacities
 
 

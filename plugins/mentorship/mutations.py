@@ -11,7 +11,9 @@ from core.errors import UserError
 from core.mutations import payload_errors
 from core.relay import decode_id
 from plugins.mentorship import progress, services
+from core.plugin_api import in_organisation, in_owner_of
 from plugins.mentorship.models import Mentorship as MentorshipModel
+from plugins.mentorship.models import Milestone as MilestoneModel
 from plugins.mentorship.types import Mentorship, MentorshipMilestone, MentorshipSession
 
 
@@ -144,7 +146,7 @@ async def _with_mentorship(
 
 @strawberry.type
 class MentorshipMutations:
-    @strawberry.mutation(description="Propose an agreement; a party proposing signs their side.")
+    @strawberry.mutation(description="Propose an agreement; a party proposing signs their side.", metadata=in_organisation("input.organisation_id"))
     @payload_errors(MentorshipProposePayload)
     async def mentorship_propose(self, info: Info, input: MentorshipProposeInput) -> MentorshipProposePayload:
         data = services.ProposeData(
@@ -159,25 +161,25 @@ class MentorshipMutations:
         row = await services.propose(info.context, data)
         return MentorshipProposePayload(mentorship=Mentorship.from_model(row))
 
-    @strawberry.mutation(description="Sign as the other side (or countersign as an admin); ACTIVE once both signed.")
+    @strawberry.mutation(description="Sign as the other side (or countersign as an admin); ACTIVE once both signed.", metadata=in_owner_of(MentorshipModel, "Mentorship"))
     @payload_errors(MentorshipAcceptPayload)
     async def mentorship_accept(self, info: Info, input: MentorshipAcceptInput) -> MentorshipAcceptPayload:
         row = await services.accept(info.context, _id(input.id))
         return MentorshipAcceptPayload(mentorship=Mentorship.from_model(row))
 
-    @strawberry.mutation(description="Say no to a proposal (the other side or an admin).")
+    @strawberry.mutation(description="Say no to a proposal (the other side or an admin).", metadata=in_owner_of(MentorshipModel, "Mentorship"))
     @payload_errors(MentorshipDeclinePayload)
     async def mentorship_decline(self, info: Info, input: MentorshipDeclineInput) -> MentorshipDeclinePayload:
         row = await services.decline(info.context, _id(input.id), input.reason)
         return MentorshipDeclinePayload(mentorship=Mentorship.from_model(row))
 
-    @strawberry.mutation(description="Withdraw a proposal before it is accepted (the proposer or an admin).")
+    @strawberry.mutation(description="Withdraw a proposal before it is accepted (the proposer or an admin).", metadata=in_owner_of(MentorshipModel, "Mentorship"))
     @payload_errors(MentorshipCancelPayload)
     async def mentorship_cancel(self, info: Info, input: MentorshipCancelInput) -> MentorshipCancelPayload:
         row = await services.cancel(info.context, _id(input.id))
         return MentorshipCancelPayload(mentorship=Mentorship.from_model(row))
 
-    @strawberry.mutation(description="End an active agreement early, with a reason.")
+    @strawberry.mutation(description="End an active agreement early, with a reason.", metadata=in_owner_of(MentorshipModel, "Mentorship"))
     @payload_errors(MentorshipTerminatePayload)
     async def mentorship_terminate(
         self, info: Info, input: MentorshipTerminateInput
@@ -185,13 +187,13 @@ class MentorshipMutations:
         row = await services.terminate(info.context, _id(input.id), input.reason)
         return MentorshipTerminatePayload(mentorship=Mentorship.from_model(row))
 
-    @strawberry.mutation(description="Graduation (出师): the mentor or an admin scores and closes it.")
+    @strawberry.mutation(description="Graduation (出师): the mentor or an admin scores and closes it.", metadata=in_owner_of(MentorshipModel, "Mentorship"))
     @payload_errors(MentorshipCompletePayload)
     async def mentorship_complete(self, info: Info, input: MentorshipCompleteInput) -> MentorshipCompletePayload:
         row = await services.complete(info.context, _id(input.id), input.score, input.comment, input.raise_level)
         return MentorshipCompletePayload(mentorship=Mentorship.from_model(row))
 
-    @strawberry.mutation(description="Add a milestone (either side or an admin).")
+    @strawberry.mutation(description="Add a milestone (either side or an admin).", metadata=in_owner_of(MentorshipModel, "Mentorship", "input.mentorship_id"))
     @payload_errors(MentorshipMilestoneAddPayload)
     async def mentorship_milestone_add(
         self, info: Info, input: MentorshipMilestoneAddInput
@@ -201,7 +203,7 @@ class MentorshipMutations:
         )
         return await _with_mentorship(MentorshipMilestoneAddPayload, milestone)
 
-    @strawberry.mutation(description="The apprentice marks a milestone done.")
+    @strawberry.mutation(description="The apprentice marks a milestone done.", metadata=in_owner_of(MilestoneModel, "MentorshipMilestone", organisation="mentorship__organisation_id"))
     @payload_errors(MentorshipMilestoneCompletePayload)
     async def mentorship_milestone_complete(
         self, info: Info, input: MentorshipMilestoneCompleteInput
@@ -211,7 +213,7 @@ class MentorshipMutations:
         )
         return await _with_mentorship(MentorshipMilestoneCompletePayload, milestone)
 
-    @strawberry.mutation(description="The mentor approves a done milestone; only approved ones count.")
+    @strawberry.mutation(description="The mentor approves a done milestone; only approved ones count.", metadata=in_owner_of(MilestoneModel, "MentorshipMilestone", organisation="mentorship__organisation_id"))
     @payload_errors(MentorshipMilestoneApprovePayload)
     async def mentorship_milestone_approve(
         self, info: Info, input: MentorshipMilestoneApproveInput
@@ -221,7 +223,7 @@ class MentorshipMutations:
         )
         return await _with_mentorship(MentorshipMilestoneApprovePayload, milestone)
 
-    @strawberry.mutation(description="Log a session (带徒记录) of an active agreement.")
+    @strawberry.mutation(description="Log a session (带徒记录) of an active agreement.", metadata=in_owner_of(MentorshipModel, "Mentorship", "input.mentorship_id"))
     @payload_errors(MentorshipSessionLogPayload)
     async def mentorship_session_log(
         self, info: Info, input: MentorshipSessionLogInput

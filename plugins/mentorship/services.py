@@ -39,7 +39,8 @@ from core import errors as core_errors
 from core.context import Context
 from core.errors import UserInputError
 from core.events import emit
-from core.organisations.activation import plugin_settings, require_plugin_enabled
+from core.organisations.activation import plugin_settings
+from plugins.mentorship.settings import MentorshipSettings
 from core.organisations.models import Organisation
 from core.people.models import Membership, Person
 from core.permissions import can_manage_org, lineage
@@ -56,7 +57,6 @@ from plugins.mentorship.models import (
     open_key,
 )
 
-DEFAULT_CAPACITY = 10
 # Someone without a level in the skill ranks below 初级工 (5).
 NO_LEVEL = 6
 GOALS_MAX = 4000
@@ -129,10 +129,9 @@ async def get_mentorship(mentorship_id: int, field: str = "id") -> Mentorship:
 
 
 async def open_for_work(ctx: Context, mentorship_id: int, field: str = "id") -> tuple[Mentorship, Actor]:
-    """The agreement and the viewer's standing; its organisation must have the plugin on."""
+    """The agreement and the viewer's standing (the host has checked the plugin is on)."""
     require_signed_in(ctx)
     m = await get_mentorship(mentorship_id, field)
-    await require_plugin_enabled(m.organisation_id, PLUGIN, field)
     return m, await actor_for(ctx, m)
 
 
@@ -152,8 +151,7 @@ async def require_qualified(mentor_id: int, apprentice_id: int, skill_id: int) -
 
 
 async def capacity_of(ctx: Context, org_id: int) -> int:
-    settings = await plugin_settings(ctx.rt.pm, org_id, PLUGIN)
-    return int(settings.get("mentor_capacity", DEFAULT_CAPACITY))
+    return (await plugin_settings(ctx.rt, org_id, MentorshipSettings, PLUGIN)).mentor_capacity
 
 
 def at_capacity(capacity: int) -> UserInputError:
@@ -233,7 +231,6 @@ async def propose(ctx: Context, data: ProposeData) -> Mentorship:
     await _require_exists(Person, data.apprentice_id, "apprenticeId", "person")
     await _require_exists(Organisation, data.organisation_id, "organisationId", "organisation")
     await _require_exists(Skill, data.skill_id, "skillId", "skill")
-    await require_plugin_enabled(data.organisation_id, PLUGIN)
     is_party = person_id in (data.mentor_id, data.apprentice_id)
     if not is_party and not await can_manage_org(ctx, data.organisation_id):
         raise denied("Only the mentor, the apprentice or an admin may propose", "organisationId")

@@ -24,7 +24,6 @@ from core import errors
 from core.context import Context
 from core.errors import UserInputError
 from core.events import emit
-from core.organisations.activation import require_plugin_enabled
 from core.organisations.models import Organisation
 from core.people.models import Person
 from core.plugin_api import DomainEvent
@@ -110,7 +109,6 @@ async def assess(ctx: Context, enrolment_id: int, passed: bool, score: float | N
         raise UserInputError(errors.NOT_FOUND, "No enrolment with this `enrolmentId`", "enrolmentId")
     session = await TrainingSession.get(id=enrolment.session_id)
     await require_teach(ctx, session.course_id, session.organisation_id, "enrolmentId")
-    await require_plugin_enabled(session.organisation_id, PLUGIN, "enrolmentId")
     if enrolment.status != EnrolmentStatus.ATTENDED:
         raise UserInputError(training_errors.NOT_ATTENDED, "Only attended enrolments are assessed", "enrolmentId")
     checks = Checks()

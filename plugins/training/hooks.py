@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
-from typing import Any
+from collections.abc import Awaitable, Callable
 
 from starlette.routing import BaseRoute
 
@@ -16,7 +15,7 @@ from plugins.training import demo as demo_module
 from plugins.training.extensions import OrganisationTrainingFields, PersonTrainingFields
 from plugins.training.mutations import TrainingMutations
 from plugins.training.queries import TrainingQueries
-from plugins.training.services import DEFAULT_SETTINGS
+from plugins.training.settings import TrainingSettings
 
 
 @hookimpl
@@ -48,10 +47,10 @@ def register_routes() -> list[BaseRoute]:
 
 
 @hookimpl
-def organisation_settings() -> dict[str, Any]:
-    return dict(DEFAULT_SETTINGS)
+def organisation_settings() -> type[TrainingSettings]:
+    return TrainingSettings
 
 
 @hookimpl
-def load_demo_data(demo: DemoData) -> Awaitable[None]:
-    return demo_module.load(demo)
+def register_demo() -> Callable[[DemoData], Awaitable[None]]:
+    return demo_module.load

@@ -16,6 +16,10 @@ from core.mutations import payload_errors
 from core.relay import decode_id, decode_optional_id
 from plugins.training import calendar, certificates, checkin, seats, services
 from plugins.training import errors as training_errors
+from core.plugin_api import in_no_organisation, in_organisation, in_owner_of
+from plugins.training.models import TrainingCourse as CourseModel
+from plugins.training.models import TrainingEnrolment as EnrolmentModel
+from plugins.training.models import TrainingSession as SessionModel
 from plugins.training.types import TrainingCertificate, TrainingCourse, TrainingEnrolment, TrainingSession
 
 
@@ -224,21 +228,30 @@ def _course_fields(input: TrainingCourseCreateInput | TrainingCourseUpdateInput)
 
 @strawberry.type
 class TrainingMutations:
-    @strawberry.mutation(description="Create a course (managers of an organisation with training enabled).")
+    @strawberry.mutation(
+        description="Create a course (managers of an organisation with training enabled).",
+        metadata=in_organisation("input.organisation_id"),
+    )
     @payload_errors(TrainingCourseCreatePayload)
     async def training_course_create(self, info: Info, input: TrainingCourseCreateInput) -> TrainingCourseCreatePayload:
         org_id = decode_id(input.organisation_id, "Organisation", "organisationId")
         course = await services.create_course(info.context, org_id, _course_fields(input))
         return TrainingCourseCreatePayload(course=TrainingCourse.from_model(course))
 
-    @strawberry.mutation(description="Change a course, publish or unpublish it, replace its trainers.")
+    @strawberry.mutation(
+        description="Change a course, publish or unpublish it, replace its trainers.",
+        metadata=in_owner_of(CourseModel, "TrainingCourse"),
+    )
     @payload_errors(TrainingCourseUpdatePayload)
     async def training_course_update(self, info: Info, input: TrainingCourseUpdateInput) -> TrainingCourseUpdatePayload:
         course_id = decode_id(input.id, "TrainingCourse", "id")
         course = await services.update_course(info.context, course_id, _course_fields(input))
         return TrainingCourseUpdatePayload(course=TrainingCourse.from_model(course))
 
-    @strawberry.mutation(description="Schedule a session, or a weekly series with `occurrences`.")
+    @strawberry.mutation(
+        description="Schedule a session, or a weekly series with `occurrences`.",
+        metadata=in_owner_of(CourseModel, "TrainingCourse", "input.course_id"),
+    )
     @payload_errors(TrainingSessionCreatePayload)
     async def training_session_create(
         self, info: Info, input: TrainingSessionCreateInput
@@ -252,7 +265,10 @@ class TrainingMutations:
         nodes = [TrainingSession.from_model(row) for row in rows]
         return TrainingSessionCreatePayload(session=nodes[0], sessions=nodes)
 
-    @strawberry.mutation(description="Change a session's capacity or place before it ends.")
+    @strawberry.mutation(
+        description="Change a session's capacity or place before it ends.",
+        metadata=in_owner_of(SessionModel, "TrainingSession"),
+    )
     @payload_errors(TrainingSessionUpdatePayload)
     async def training_session_update(
         self, info: Info, input: TrainingSessionUpdateInput
@@ -267,7 +283,10 @@ class TrainingMutations:
         row = await seats.update_session(info.context, session_id, changes)
         return TrainingSessionUpdatePayload(session=TrainingSession.from_model(row))
 
-    @strawberry.mutation(description="Cancel a session before it starts; its enrolments are cancelled with notice.")
+    @strawberry.mutation(
+        description="Cancel a session before it starts; its enrolments are cancelled with notice.",
+        metadata=in_owner_of(SessionModel, "TrainingSession"),
+    )
     @payload_errors(TrainingSessionCancelPayload)
     async def training_session_cancel(
         self, info: Info, input: TrainingSessionCancelInput
@@ -277,7 +296,10 @@ class TrainingMutations:
         nodes = [TrainingSession.from_model(row) for row in rows]
         return TrainingSessionCancelPayload(session=nodes[0], sessions=nodes)
 
-    @strawberry.mutation(description="Close a started session: unchecked seats become NO_SHOW.")
+    @strawberry.mutation(
+        description="Close a started session: unchecked seats become NO_SHOW.",
+        metadata=in_owner_of(SessionModel, "TrainingSession"),
+    )
     @payload_errors(TrainingSessionCompletePayload)
     async def training_session_complete(
         self, info: Info, input: TrainingSessionCompleteInput
@@ -286,7 +308,10 @@ class TrainingMutations:
         row = await seats.complete_session(info.context, session_id)
         return TrainingSessionCompletePayload(session=TrainingSession.from_model(row))
 
-    @strawberry.mutation(description="Take a seat, or a waitlist place when the session is full.")
+    @strawberry.mutation(
+        description="Take a seat, or a waitlist place when the session is full.",
+        metadata=in_owner_of(SessionModel, "TrainingSession", "input.session_id"),
+    )
     @payload_errors(TrainingEnrolPayload)
     async def training_enrol(self, info: Info, input: TrainingEnrolInput) -> TrainingEnrolPayload:
         session_id = decode_id(input.session_id, "TrainingSession", "sessionId")
@@ -300,7 +325,10 @@ class TrainingMutations:
         )
         return TrainingEnrolPayload(enrolment=node, errors=[warning])
 
-    @strawberry.mutation(description="Give up a seat or waitlist place; the first waiting is promoted.")
+    @strawberry.mutation(
+        description="Give up a seat or waitlist place; the first waiting is promoted.",
+        metadata=in_owner_of(EnrolmentModel, "TrainingEnrolment", organisation="session__organisation_id"),
+    )
     @payload_errors(TrainingEnrolmentCancelPayload)
     async def training_enrolment_cancel(
         self, info: Info, input: TrainingEnrolmentCancelInput
@@ -309,7 +337,10 @@ class TrainingMutations:
         row = await seats.cancel_enrolment_as(info.context, enrolment_id)
         return TrainingEnrolmentCancelPayload(enrolment=TrainingEnrolment.from_model(row))
 
-    @strawberry.mutation(description="Check in with the code the trainer shows.")
+    @strawberry.mutation(
+        description="Check in with the code the trainer shows.",
+        metadata=in_owner_of(SessionModel, "TrainingSession", "input.session_id"),
+    )
     @payload_errors(TrainingCheckInPayload)
     async def training_check_in(self, info: Info, input: TrainingCheckInInput) -> TrainingCheckInPayload:
         session_id = decode_id(input.session_id, "TrainingSession", "sessionId")
@@ -322,7 +353,10 @@ class TrainingMutations:
         )
         return TrainingCheckInPayload(enrolment=node, errors=[warning])
 
-    @strawberry.mutation(description="Record pass/fail and a score for an attended enrolment; a pass issues a certificate.")
+    @strawberry.mutation(
+        description="Record pass/fail and a score for an attended enrolment; a pass issues a certificate.",
+        metadata=in_owner_of(EnrolmentModel, "TrainingEnrolment", "input.enrolment_id", organisation="session__organisation_id"),
+    )
     @payload_errors(TrainingAssessPayload)
     async def training_assess(self, info: Info, input: TrainingAssessInput) -> TrainingAssessPayload:
         enrolment_id = decode_id(input.enrolment_id, "TrainingEnrolment", "enrolmentId")
@@ -330,7 +364,10 @@ class TrainingMutations:
         certificate = TrainingCertificate.from_model(result.certificate) if result.certificate else None
         return TrainingAssessPayload(enrolment=TrainingEnrolment.from_model(result.enrolment), certificate=certificate)
 
-    @strawberry.mutation(description="Revoke a calendar feed URL (every older URL stops working).")
+    @strawberry.mutation(
+        description="Revoke a calendar feed URL (every older URL stops working).",
+        metadata=in_no_organisation(),
+    )
     @payload_errors(TrainingCalendarResetPayload)
     async def training_calendar_reset(
         self, info: Info, input: TrainingCalendarResetInput

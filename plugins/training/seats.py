@@ -27,7 +27,6 @@ from core import errors
 from core.context import Context
 from core.errors import UserInputError
 from core.events import emit
-from core.organisations.activation import require_plugin_enabled
 from core.people.models import Person
 from core.permissions import can_manage_person
 from core.plugin_api import DomainEvent
@@ -129,7 +128,6 @@ async def enrol(rt: Runtime, session_id: int, person_id: int) -> Enrolled:
     cancelled before gets their row back at the end of the queue.
     """
     session = await require_session(session_id)
-    await require_plugin_enabled(session.organisation_id, PLUGIN, "sessionId")
     course = await TrainingCourse.get(id=session.course_id)
     if not course.published:
         raise UserInputError(
@@ -248,7 +246,6 @@ async def update_session(ctx: Context, session_id: int, changes: SessionChanges)
     """Change capacity or place; more seats promote from the waitlist in the same transaction."""
     session = await require_session(session_id, "id")
     await require_manage(ctx, session.organisation_id, "id")
-    await require_plugin_enabled(session.organisation_id, PLUGIN, "id")
     now = ctx.rt.now()
     promoted: list[TrainingEnrolment] = []
     async with in_transaction():
@@ -289,7 +286,6 @@ async def cancel_session(
     Returns the session asked for first, then the later ones this call cancelled."""
     first = await require_session(session_id, "id")
     await require_manage(ctx, first.organisation_id, "id")
-    await require_plugin_enabled(first.organisation_id, PLUGIN, "id")
     checks = Checks()
     reason_text = checks.text(reason, "reason", REASON_MAX, required=False)
     checks.raise_if_any()
@@ -337,7 +333,6 @@ async def complete_session(ctx: Context, session_id: int) -> TrainingSession:
     cancelled. Trainers of the course or managers; idempotent."""
     session = await require_session(session_id, "id")
     await require_teach(ctx, session.course_id, session.organisation_id, "id")
-    await require_plugin_enabled(session.organisation_id, PLUGIN, "id")
     now = ctx.rt.now()
     async with in_transaction():
         session = await _lock_session(session_id)

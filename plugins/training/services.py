@@ -14,19 +14,20 @@ from typing import Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import pluggy
 from tortoise.transactions import in_transaction
 
 from core import errors
 from core.context import Context
 from core.errors import UserInputError
-from core.organisations.activation import plugin_settings, require_plugin_enabled
+from core.organisations.activation import plugin_settings
 from core.organisations.models import Organisation
 from core.people.models import Person
+from core.runtime import Runtime
 from core.skills.models import Skill
 from core.validation import Checks
 from plugins.training import errors as training_errors
 from plugins.training.access import PLUGIN, require_manage
+from plugins.training.settings import TrainingSettings
 from plugins.training.models import SessionStatus, TrainingCourse, TrainingCourseTrainer, TrainingSession
 
 TITLE_MAX = 200
@@ -42,17 +43,8 @@ MAX_TRAINERS = 20
 MAX_LENGTH = timedelta(days=14)
 MAX_AHEAD = timedelta(days=5 * 365)
 
-# Per-organisation settings (``pluginConfigure``) and their defaults.
-DEFAULT_SETTINGS: dict[str, Any] = {
-    # Years in ``trainingStats`` are calendar years in this time zone.
-    "timezone": "Asia/Shanghai",
-    # Check-in opens this many minutes before a session starts and closes when it ends.
-    "check_in_opens_minutes": 30,
-}
-
-
-async def settings_for(pm: pluggy.PluginManager, org_id: int) -> dict[str, Any]:
-    return await plugin_settings(pm, org_id, PLUGIN)
+async def settings_for(rt: Runtime, org_id: int) -> TrainingSettings:
+    return await plugin_settings(rt, org_id, TrainingSettings, PLUGIN)
 
 
 def zone(name: object) -> ZoneInfo:
@@ -137,7 +129,6 @@ async def create_course(ctx: Context, org_id: int, data: CourseFields) -> Traini
     if not await Organisation.exists(id=org_id):
         raise UserInputError(errors.NOT_FOUND, "No organisation with this `organisationId`", "organisationId")
     await require_manage(ctx, org_id, "organisationId")
-    await require_plugin_enabled(org_id, PLUGIN)
     checks = Checks()
     values = await _check_course(checks, data, creating=True)
     checks.raise_if_any()
@@ -152,7 +143,6 @@ async def create_course(ctx: Context, org_id: int, data: CourseFields) -> Traini
 async def update_course(ctx: Context, course_id: int, data: CourseFields) -> TrainingCourse:
     course = await require_course(course_id, "id")
     await require_manage(ctx, course.organisation_id, "id")
-    await require_plugin_enabled(course.organisation_id, PLUGIN, "id")
     checks = Checks()
     values = await _check_course(checks, data, creating=False)
     checks.raise_if_any()
@@ -207,7 +197,6 @@ async def create_sessions(ctx: Context, course_id: int, data: SessionFields) -> 
     """One session, or ``occurrences`` sessions a week apart sharing a series id."""
     course = await require_course(course_id)
     await require_manage(ctx, course.organisation_id, "courseId")
-    await require_plugin_enabled(course.organisation_id, PLUGIN, "courseId")
     checks = Checks()
     check_times(checks, data.starts_at, data.ends_at, ctx.rt.now())
     checks.in_range(data.capacity, "capacity", 1, MAX_CAPACITY)

@@ -20,11 +20,13 @@ from typing import Any
 
 from tortoise.functions import Count
 
+from core.organisations.activation import effective_settings
 from core.organisations.models import OrganisationPlugin
 from core.runtime import Runtime
 from plugins.training.access import PLUGIN
 from plugins.training.models import EnrolmentStatus, SessionStatus, TrainingCertificate, TrainingEnrolment, TrainingSession
-from plugins.training.services import DEFAULT_SETTINGS, zone
+from plugins.training.services import zone
+from plugins.training.settings import TrainingSettings
 
 FIRST_YEAR = 1950
 LAST_YEAR = 2200
@@ -44,22 +46,22 @@ def year_range(year: int, timezone: object) -> tuple[datetime, datetime]:
     return (datetime(year, 1, 1, tzinfo=tz).astimezone(UTC), datetime(year + 1, 1, 1, tzinfo=tz).astimezone(UTC))
 
 
-async def _timezones(org_ids: set[int]) -> dict[int, Any]:
-    zones = {org_id: DEFAULT_SETTINGS["timezone"] for org_id in org_ids}
-    rows = await OrganisationPlugin.filter(organisation_id__in=list(org_ids), plugin=PLUGIN).values(
+async def _timezones(rt: Runtime, org_ids: set[int]) -> dict[int, str]:
+    zones = {org_id: TrainingSettings().timezone for org_id in org_ids}
+    rows = await OrganisationPlugin.filter(organisation_id__in=list(org_ids), plugin=PLUGIN).values_list(
         "organisation_id", "settings"
     )
-    for row in rows:
-        settings = row["settings"] or {}
-        if isinstance(settings, dict) and isinstance(settings.get("timezone"), str):
-            zones[row["organisation_id"]] = settings["timezone"]
+    for org_id, stored in rows:
+        settings = effective_settings(rt.registry, PLUGIN, stored if isinstance(stored, dict) else {})
+        assert isinstance(settings, TrainingSettings)
+        zones[org_id] = settings.timezone
     return zones
 
 
 async def stats_for(rt: Runtime, keys: Sequence[tuple[int, int]]) -> list[YearStats]:
     """Stats for each (organisation id, year): five statements whatever the number of keys."""
     org_ids = {org_id for org_id, _ in keys}
-    zones = await _timezones(org_ids)
+    zones = await _timezones(rt, org_ids)
     ranges = {key: year_range(key[1], zones[key[0]]) for key in set(keys)}
     low = min(start for start, _ in ranges.values())
     high = max(end for _, end in ranges.values())

@@ -6,11 +6,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from core.errors import UserInputError
-from core.organisations.activation import require_plugin_enabled
+from core.organisations.activation import is_plugin_enabled
 from core.organisations.models import OrganisationPlugin
 from core.people.models import MembershipRole
-from core.plugins import build_plugin_manager
+from host.plugins import build_plugin_manager
 from core.runtime import Runtime
 from tests.core.throwaway import EchoPlugin
 from tests.support import GraphQLClient, client_for, gid, make_org, runtime_with
@@ -44,14 +43,32 @@ async def test_org_admin_enables_and_disables_a_plugin(api: GraphQLClient) -> No
     assert enabled == {"organisation": {"id": variables["org"], "enabledPlugins": ["echo"]}, "errors": []}
     again = (await api(ENABLE, variables, user=admin))["pluginEnable"]
     assert again["errors"] == [] and await OrganisationPlugin.all().count() == 1
-    await require_plugin_enabled(school.id, "echo")  # does not raise
+    assert await is_plugin_enabled(school.id, "echo")
+    echo_in = "mutation($o: ID!) { echoIn(organisationId: $o, text: \"嗨\") { text errors { code field } } }"
+    assert (await api(echo_in, {"o": variables["org"]}, user=admin))["echoIn"] == {"text": "嗨", "errors": []}
 
     disabled = (await api(DISABLE, variables, user=admin))["pluginDisable"]
     assert disabled == {"organisation": {"enabledPlugins": []}, "errors": []}
-    with pytest.raises(UserInputError) as refused:
-        await require_plugin_enabled(school.id, "echo")
-    assert refused.value.errors[0].code == "PLUGIN_DISABLED"
-    assert refused.value.errors[0].field == "organisationId"
+    assert not await is_plugin_enabled(school.id, "echo")
+    # The host refuses the plugin's mutation; the plugin wrote no check of its own.
+    refused = (await api(echo_in, {"o": variables["org"]}, user=admin))["echoIn"]
+    assert refused == {"text": None, "errors": [{"code": "PLUGIN_DISABLED", "field": "organisationId"}]}
+
+
+async def test_admins_read_effective_settings_others_do_not(api: GraphQLClient) -> None:
+    school = await make_org("学校")
+    admin = await api.user("管理员", org=school, role=MembershipRole.ADMIN)
+    member = await api.user("学生", org=school)
+    org = gid("Organisation", school.id)
+    await api(ENABLE, {"org": org, "plugin": "echo"}, user=admin)
+    query = "query($o: ID!) { node(id: $o) { ... on Organisation { plugins { name enabled settings } } } }"
+    seen_by_admin = (await api(query, {"o": org}, user=admin))["node"]["plugins"]
+    assert seen_by_admin == [{"name": "echo", "enabled": True,
+                              "settings": {"capacity": 10, "label": "默认", "zone": "Asia/Shanghai"}}]
+    seen_by_member = (await api(query, {"o": org}, user=member))["node"]["plugins"]
+    assert seen_by_member == [{"name": "echo", "enabled": True, "settings": None}]
+    schema = (await api("{ installedPlugins { settingsSchema } }"))["installedPlugins"][0]["settingsSchema"]
+    assert schema["properties"]["capacity"]["maximum"] == 100
 
 
 async def test_unknown_plugin_and_permission(api: GraphQLClient) -> None:

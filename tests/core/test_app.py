@@ -12,7 +12,7 @@ import pytest
 import uvicorn
 import websockets
 
-from core.app import create_app
+from host.app import create_app
 from core.events import emit
 from core.plugin_api import DomainEvent
 from core.runtime import Runtime
@@ -74,7 +74,7 @@ def _free_port() -> int:
 @pytest.fixture
 async def server(rt: Runtime) -> AsyncIterator[str]:
     """A real uvicorn server on loopback, sharing the test database and Redis."""
-    app = create_app(rt.settings, rt.pm, rt, manage_services=False)
+    app = create_app(rt.settings, rt.registry, rt, manage_services=False)
     port = _free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)

@@ -7,7 +7,7 @@ import ast
 from pathlib import Path
 
 from core.db import pending_migrations
-from core.plugins import build_plugin_manager
+from host.registry import load_registry
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,6 +33,28 @@ def test_core_and_schema_never_import_a_plugin() -> None:
     assert offenders == []
 
 
+def test_nothing_below_the_host_imports_it() -> None:
+    """The host (app factory, GraphQL view, CLI) sits above core, schema/ and the plugins."""
+    offenders = [
+        f"{path.relative_to(ROOT)}: {module}"
+        for folder in ("core", "schema", "plugins")
+        for path in (ROOT / folder).rglob("*.py")
+        for module in _imports(path)
+        if module == "host" or module.startswith("host.")
+    ]
+    assert offenders == []
+
+
+def test_core_never_imports_the_schema_assembly() -> None:
+    offenders = [
+        f"{path.relative_to(ROOT)}: {module}"
+        for path in (ROOT / "core").rglob("*.py")
+        for module in _imports(path)
+        if module == "schema" or module.startswith("schema.")
+    ]
+    assert offenders == []
+
+
 def test_plugins_never_import_each_other() -> None:
     offenders = []
     for plugin in (p for p in (ROOT / "plugins").iterdir() if (p / "__init__.py").exists()):
@@ -44,4 +66,4 @@ def test_plugins_never_import_each_other() -> None:
 
 
 async def test_migrations_match_the_models() -> None:
-    assert await pending_migrations("sqlite://:memory:", build_plugin_manager(entry_points=False)) == []
+    assert await pending_migrations("sqlite://:memory:", load_registry(entry_points=False).model_apps) == []

@@ -18,7 +18,7 @@ def run(tmp_path: Path):  # noqa: ANN201
     env["GUILDHALL_DATABASE_URL"] = f"sqlite://{tmp_path / 'cli.sqlite3'}"
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "core.cli", *args], cwd=ROOT, env=env,
+        return subprocess.run([sys.executable, "-m", "host.cli", *args], cwd=ROOT, env=env,
                               capture_output=True, text=True, timeout=120)
 
     return run
@@ -43,7 +43,7 @@ def test_migrate_user_create_demo_and_plugins(run) -> None:  # noqa: ANN001
     plugins = run("plugins")
     assert plugins.returncode == 0
     assert plugins.stdout.splitlines()[0].startswith("core 0.1.0")
-    assert "hooks: register_mutations, register_queries, register_subscriptions" in plugins.stdout
+    assert "hooks: register_demo, register_models, register_mutations, register_queries, register_subscriptions" in plugins.stdout
 
 
 def test_schema_command_prints_the_committed_sdl(run) -> None:  # noqa: ANN001
@@ -53,7 +53,7 @@ def test_schema_command_prints_the_committed_sdl(run) -> None:  # noqa: ANN001
 
 
 def test_production_without_a_secret_key_refuses_to_start() -> None:
-    result = subprocess.run([sys.executable, "-m", "core.cli", "schema"], cwd=ROOT, capture_output=True,
+    result = subprocess.run([sys.executable, "-m", "host.cli", "schema"], cwd=ROOT, capture_output=True,
                             text=True, timeout=120, env={**os.environ, "GUILDHALL_ENV": "production",
                                                          "GUILDHALL_SECRET_KEY": ""})
     assert result.returncode != 0 and "GUILDHALL_SECRET_KEY" in result.stderr

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.auth.models import Account
-from core.demo import load_demo
+from host.demo import load_demo
 from core.organisations.models import AllianceMembership, AllianceRole, Organisation, OrganisationKind
 from core.people.models import Honour, Person
 from core.runtime import Runtime

@@ -12,15 +12,17 @@ import pytest
 
 from core import hookspecs
 from core.db import tortoise_config
-from core.demo import load_demo
 from core.events import emit, listen, organisation_channel
 from core.organisations.activation import plugin_settings
+from core.registry import Registry
 from core.organisations.models import OrganisationPlugin
 from core.plugin_api import DomainEvent
-from core.plugins import build_plugin_manager, plugin_info
+from host.demo import load_demo
+from host.plugins import build_plugin_manager
+from host.registry import build_registry
 from core.runtime import Runtime
 from schema import build_schema, print_sdl
-from tests.core.throwaway import EchoPlugin
+from tests.core.throwaway import EchoPlugin, EchoSettings
 from tests.support import GraphQLClient, client_for, gid, make_org, runtime_with
 
 TESTS = Path(__file__).resolve().parent.parent
@@ -61,14 +63,19 @@ def echo_pm(echo: EchoPlugin) -> pluggy.PluginManager:
 
 
 @pytest.fixture
+def echo_registry(echo_pm: pluggy.PluginManager) -> Registry:
+    return build_registry(echo_pm)
+
+
+@pytest.fixture
 async def echo_api(rt: Runtime, echo_pm: pluggy.PluginManager) -> AsyncIterator[GraphQLClient]:
     client = client_for(runtime_with(rt, echo_pm))
     yield client
     await client.http.aclose()
 
 
-def test_hook_register_models(echo_pm: pluggy.PluginManager) -> None:
-    apps = tortoise_config("sqlite://:memory:", echo_pm)["apps"]
+def test_hook_register_models(echo_registry: Registry) -> None:
+    apps = tortoise_config("sqlite://:memory:", echo_registry.model_apps)["apps"]
     assert list(apps) == ["core", "echo"]
     assert apps["echo"]["migrations"] == "tests.core.echo_migrations"
 
@@ -78,17 +85,21 @@ async def test_hook_register_queries(echo_api: GraphQLClient) -> None:
 
 
 async def test_hook_register_mutations(echo_api: GraphQLClient) -> None:
-    assert (await echo_api('mutation { echoShout(text: "ok") }'))["echoShout"] == "OK"
+    shout = "mutation($t: String!) { echoShout(text: $t) { text errors { code field } } }"
+    assert (await echo_api(shout, {"t": "ok"}))["echoShout"] == {"text": "OK", "errors": []}
+    # A service's UserInputError becomes the payload's errors (the host's mutation guard).
+    assert (await echo_api(shout, {"t": ""}))["echoShout"] == {
+        "text": None, "errors": [{"code": "BLANK", "field": "text"}]}
 
 
-def test_hook_register_subscriptions(echo_pm: pluggy.PluginManager) -> None:
-    sdl = print_sdl(build_schema(echo_pm))
+def test_hook_register_subscriptions(echo_registry: Registry) -> None:
+    sdl = print_sdl(build_schema(echo_registry))
     assert "echoTicks(count: Int!): Int!" in sdl
     assert "organisationEvents(organisationId: ID!)" in sdl  # core's own stays
 
 
-def test_hook_register_types(echo_pm: pluggy.PluginManager) -> None:
-    assert "type EchoOnly {" in print_sdl(build_schema(echo_pm))
+def test_hook_register_types(echo_registry: Registry) -> None:
+    assert "type EchoOnly {" in print_sdl(build_schema(echo_registry))
 
 
 async def test_hook_extend_types(echo_api: GraphQLClient) -> None:
@@ -104,44 +115,50 @@ async def test_hook_register_routes(echo_api: GraphQLClient) -> None:
     assert response.status_code == 200 and response.text == "hello Runtime"
 
 
-async def test_hook_organisation_settings(echo_api: GraphQLClient, echo_pm: pluggy.PluginManager) -> None:
+async def test_hook_organisation_settings(echo_api: GraphQLClient) -> None:
     org = await make_org("工作室")
-    assert await plugin_settings(echo_pm, org.id, "echo") == {"capacity": 10, "label": "默认"}
+    defaults = await plugin_settings(echo_api.rt, org.id, EchoSettings, "echo")
+    assert defaults == EchoSettings(capacity=10, label="默认", zone="Asia/Shanghai")
     admin = await echo_api.superuser()
     enable = "mutation($o: ID!) { pluginEnable(input: {organisationId: $o, plugin: \"echo\"}) { errors { code } } }"
     await echo_api(enable, {"o": gid("Organisation", org.id)}, user=admin)
     configure = ("mutation($o: ID!, $s: JSON!) { pluginConfigure(input: {organisationId: $o, plugin: \"echo\", "
                  "settings: $s}) { settings errors { code field } } }")
     ok = await echo_api(configure, {"o": gid("Organisation", org.id), "s": {"capacity": 3}}, user=admin)
-    assert ok["pluginConfigure"] == {"settings": {"capacity": 3, "label": "默认"}, "errors": []}
-    bad = await echo_api(configure, {"o": gid("Organisation", org.id), "s": {"capacity": "3", "colour": 1}},
-                         user=admin)
-    assert bad["pluginConfigure"]["errors"] == [{"code": "INVALID_SETTING", "field": "settings.capacity"},
-                                                {"code": "INVALID_SETTING", "field": "settings.colour"}]
+    assert ok["pluginConfigure"] == {
+        "settings": {"capacity": 3, "label": "默认", "zone": "Asia/Shanghai"}, "errors": []}
+    bad = await echo_api(configure, {"o": gid("Organisation", org.id),
+                                     "s": {"capacity": -5, "colour": 1, "zone": "Mars/Olympus"}}, user=admin)
+    assert sorted(e["field"] for e in bad["pluginConfigure"]["errors"]) == [
+        "settings.capacity", "settings.colour", "settings.zone"]
+    assert {e["code"] for e in bad["pluginConfigure"]["errors"]} == {"INVALID_SETTING"}
     assert (await OrganisationPlugin.get(organisation_id=org.id, plugin="echo")).settings == {"capacity": 3}
+    assert (await plugin_settings(echo_api.rt, org.id, EchoSettings, "echo")).capacity == 3
 
 
 async def test_hook_startup(echo: EchoPlugin, rt: Runtime, echo_pm: pluggy.PluginManager) -> None:
-    from core.app import create_app
+    from host.app import create_app
 
-    app = create_app(rt.settings, echo_pm, runtime_with(rt, echo_pm), manage_services=False)
+    echo_rt = runtime_with(rt, echo_pm)
+    app = create_app(rt.settings, echo_rt.registry, echo_rt, manage_services=False)
     async with app.router.lifespan_context(app):
         assert echo.calls == [("startup", app)]
 
 
 async def test_hook_shutdown(echo: EchoPlugin, rt: Runtime, echo_pm: pluggy.PluginManager) -> None:
-    from core.app import create_app
+    from host.app import create_app
 
-    app = create_app(rt.settings, echo_pm, runtime_with(rt, echo_pm), manage_services=False)
+    echo_rt = runtime_with(rt, echo_pm)
+    app = create_app(rt.settings, echo_rt.registry, echo_rt, manage_services=False)
     async with app.router.lifespan_context(app):
         pass
     assert echo.calls[-1] == ("shutdown", app)
 
 
-async def test_hook_load_demo_data(echo: EchoPlugin, rt: Runtime, echo_pm: pluggy.PluginManager) -> None:
+async def test_hook_register_demo(echo: EchoPlugin, rt: Runtime, echo_pm: pluggy.PluginManager) -> None:
     await load_demo(runtime_with(rt, echo_pm))
     [(name, organisation_keys)] = echo.calls
-    assert name == "load_demo_data" and "federation" in organisation_keys and "alliance" in organisation_keys
+    assert name == "register_demo" and "federation" in organisation_keys and "alliance" in organisation_keys
 
 
 async def test_hook_on_event(echo: EchoPlugin, rt: Runtime, echo_pm: pluggy.PluginManager) -> None:
@@ -159,8 +176,8 @@ async def test_hook_on_event(echo: EchoPlugin, rt: Runtime, echo_pm: pluggy.Plug
     assert message["name"] == "echo.happened" and message["payload"] == {"n": 1}
 
 
-def test_plugins_listing_names_versions_and_hooks(echo_pm: pluggy.PluginManager) -> None:
-    info = {p.name: p for p in plugin_info(echo_pm)}
+def test_plugins_listing_names_versions_and_hooks(echo_registry: Registry) -> None:
+    info = {p.name: p for p in echo_registry.plugins}
     assert list(info) == ["core", "echo"]
     assert "register_queries" in info["core"].hooks
     assert set(info["echo"].hooks) == set(HOOK_NAMES)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any
 
 import strawberry
+from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
@@ -14,7 +15,17 @@ from core import hookimpl
 from core.context import Info
 from core.organisations.types import Organisation
 from core.people.types import Person
-from core.plugin_api import DemoData, DomainEvent, ModelApp, TypeExtension
+from core.errors import UserError, UserInputError
+from core.plugin_api import (
+    DemoData,
+    DomainEvent,
+    ModelApp,
+    PluginSettings,
+    TimeZoneName,
+    TypeExtension,
+    in_no_organisation,
+    in_organisation,
+)
 
 
 @strawberry.type
@@ -25,10 +36,22 @@ class EchoQueries:
 
 
 @strawberry.type
+class EchoPayload:
+    text: str | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
 class EchoMutations:
-    @strawberry.mutation
-    def echo_shout(self, text: str) -> str:
-        return text.upper()
+    @strawberry.mutation(metadata=in_no_organisation())
+    async def echo_shout(self, text: str) -> EchoPayload:
+        if not text:
+            raise UserInputError("BLANK", "Say something", "text")
+        return EchoPayload(text=text.upper())
+
+    @strawberry.mutation(metadata=in_organisation("organisation_id"))
+    async def echo_in(self, organisation_id: strawberry.ID, text: str) -> EchoPayload:
+        return EchoPayload(text=text)
 
 
 @strawberry.type
@@ -39,6 +62,12 @@ class EchoSubscriptions:
             yield i
 
 
+
+
+class EchoSettings(PluginSettings):
+    capacity: int = Field(default=10, ge=1, le=100)
+    label: str = Field(default="默认", max_length=20)
+    zone: TimeZoneName = "Asia/Shanghai"
 
 
 @strawberry.type
@@ -100,8 +129,8 @@ class EchoPlugin:
         return [Route("/echo/hello", _hello)]
 
     @hookimpl
-    def organisation_settings(self) -> dict[str, Any]:
-        return {"capacity": 10, "label": "默认"}
+    def organisation_settings(self) -> type[EchoSettings]:
+        return EchoSettings
 
     @hookimpl
     async def startup(self, app: Any) -> None:  # noqa: ANN401
@@ -112,8 +141,11 @@ class EchoPlugin:
         self.calls.append(("shutdown", app))
 
     @hookimpl
-    async def load_demo_data(self, demo: DemoData) -> None:
-        self.calls.append(("load_demo_data", sorted(demo.organisations)))
+    def register_demo(self) -> Callable[[DemoData], Awaitable[None]]:
+        async def load(demo: DemoData) -> None:
+            self.calls.append(("register_demo", sorted(demo.organisations)))
+
+        return load
 
     @hookimpl
     async def on_event(self, event: DomainEvent) -> None:

@@ -13,18 +13,22 @@ import strawberry
 from core import hookimpl
 from core.people.types import Person
 from core.plugin_api import TypeExtension
-from core.plugins import PluginError, build_plugin_manager, plugin_info
+from core.registry import Registry
+from host.registry import build_registry
+from core.plugin_api import PluginError
+from host.plugins import build_plugin_manager
 from schema import build_schema, print_sdl
 from tests.core.throwaway import EchoPlugin, EchoQueries, PersonEchoFields
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _pm(**plugins: object):  # noqa: ANN202
+def _pm(**plugins: object) -> Registry:
+    """A registry of core and ``plugins``."""
     pm = build_plugin_manager([], entry_points=False)
     for name, plugin in plugins.items():
         pm.register(plugin, name=name)
-    return pm
+    return build_registry(pm)
 
 
 class OtherEcho:
@@ -53,7 +57,7 @@ class CoreClash:
 
 
 def test_committed_sdl_equals_the_printed_schema() -> None:
-    printed = print_sdl(build_schema(build_plugin_manager(entry_points=False)))
+    printed = print_sdl(build_schema(build_registry(build_plugin_manager(entry_points=False))))
     committed = (ROOT / "schema" / "schema.graphql").read_text(encoding="utf-8")
     assert committed == printed, "schema/schema.graphql is stale: run `make schema`"
 
@@ -100,7 +104,7 @@ def test_unknown_name_in_the_allow_list_is_an_error() -> None:
 
 
 def test_allow_list_restricts_in_tree_plugins() -> None:
-    names = [info.name for info in plugin_info(build_plugin_manager(["training"], entry_points=False))]
+    names = list(build_registry(build_plugin_manager(["training"], entry_points=False)).plugin_names)
     assert names == ["core", "training"]
 
 
@@ -130,10 +134,10 @@ def test_installed_package_is_discovered_through_its_entry_point(tmp_path: Path,
     monkeypatch.syspath_prepend(str(tmp_path))
     importlib.invalidate_caches()
     try:
-        pm = build_plugin_manager([ "hello"])
-        assert "helloFromPackage: String!" in print_sdl(build_schema(pm))
-        info = {p.name: p for p in plugin_info(pm)}
+        registry = build_registry(build_plugin_manager(["hello"]))
+        assert "helloFromPackage: String!" in print_sdl(build_schema(registry))
+        info = {p.name: p for p in registry.plugins}
         assert info["hello"].version == "0.3.0" and info["hello"].hooks == ("register_queries",)
-        assert "helloFromPackage" not in print_sdl(build_schema(build_plugin_manager([], entry_points=True)))
+        assert "helloFromPackage" not in print_sdl(build_schema(build_registry(build_plugin_manager([], entry_points=True))))
     finally:
         sys.modules.pop("guildhall_hello", None)

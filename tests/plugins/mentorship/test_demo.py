@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from core.demo import load_demo
+from host.demo import load_demo
 from core.organisations.models import OrganisationPlugin
 from core.runtime import Runtime
 from core.skills.models import PersonSkill

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import importlib
 
-import pluggy
-
-from core.organisations.activation import default_settings
 from core.organisations.types import Organisation
 from core.people.types import Person
 from core.plugin_api import ModelApp, TypeExtension
-from core.plugins import build_plugin_manager
+from core.registry import Registry
+from plugins.mentorship.settings import MentorshipSettings
+from host.registry import build_registry
+from host.plugins import build_plugin_manager
 from core.settings import Settings
 from plugins.mentorship import hooks
 from schema import build_schema
@@ -54,18 +54,18 @@ def test_hook_extend_types() -> None:
     assert by_target == {Person: {"mentorships", "mentor_stats"}, Organisation: {"mentorships"}}
 
 
-def test_hook_organisation_settings(pm: pluggy.PluginManager) -> None:
-    assert hooks.organisation_settings() == {"mentor_capacity": 10}
-    assert default_settings(pm, "mentorship") == {"mentor_capacity": 10}
+def test_hook_organisation_settings(registry: Registry) -> None:
+    assert hooks.organisation_settings() is MentorshipSettings
+    assert registry.settings_model("mentorship")().mentor_capacity == 10
 
 
 def test_fields_on_core_types_exist_only_in_schemas_with_the_plugin(settings: Settings) -> None:
-    with_plugin = build_schema(build_plugin_manager(["mentorship"], entry_points=False), settings).as_str()
-    core_only = build_schema(build_plugin_manager([], entry_points=False), settings).as_str()
+    with_plugin = build_schema(build_registry(build_plugin_manager(["mentorship"], entry_points=False)), settings).as_str()
+    core_only = build_schema(build_registry(build_plugin_manager([], entry_points=False)), settings).as_str()
     assert "mentorships(role: MentorshipRole" in with_plugin and "mentorStats: MentorStats!" in with_plugin
     assert "mentorships" not in core_only and "MentorSuggestion" not in core_only
     # Building the core-only schema did not take the fields away from the other.
-    again = build_schema(build_plugin_manager(["mentorship"], entry_points=False), settings).as_str()
+    again = build_schema(build_registry(build_plugin_manager(["mentorship"], entry_points=False)), settings).as_str()
     assert again == with_plugin
 
 

@@ -14,7 +14,8 @@ from core import hookimpl
 from core.organisations.models import Organisation, OrganisationKind, OrganisationPlugin
 from core.people.models import MembershipRole, Person
 from core.plugin_api import DomainEvent
-from core.plugins import activity_plugin_names, build_plugin_manager
+from core.registry import Registry
+from host.plugins import build_plugin_manager
 from core.runtime import Runtime
 from plugins.training.models import TrainingCourse, TrainingCourseTrainer, TrainingEnrolment, TrainingSession
 from tests.support import Clock, GraphQLClient, User, client_for, gid, make_org, runtime_with
@@ -97,8 +98,8 @@ class School:
 
 
 @pytest.fixture(autouse=True)
-def _training_loaded(pm: pluggy.PluginManager) -> None:
-    if "training" not in activity_plugin_names(pm):
+def _training_loaded(registry: Registry) -> None:
+    if "training" not in registry.activity_plugins:
         pytest.skip("the training plugin is not loaded (GUILDHALL_TEST_PLUGINS)")
 
 
@@ -134,9 +135,9 @@ def recorder() -> Iterator[Recorder]:
 
 
 @pytest.fixture
-async def recording_gql(rt: Runtime, pm: pluggy.PluginManager, recorder: Recorder) -> AsyncIterator[GraphQLClient]:
+async def recording_gql(rt: Runtime, registry: Registry, recorder: Recorder) -> AsyncIterator[GraphQLClient]:
     """The API with the same plugins plus ``recorder`` listening to events."""
-    names = [name for name in activity_plugin_names(pm)]
+    names = list(registry.activity_plugins)
     recording_pm = build_plugin_manager(names, entry_points=False)
     recording_pm.register(recorder, name="recorder")
     client = client_for(runtime_with(rt, recording_pm))

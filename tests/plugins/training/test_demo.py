@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime
 
-from core.demo import load_demo
+from host.demo import load_demo
 from core.organisations.models import OrganisationPlugin
 from core.runtime import Runtime
 from plugins.training.certificates import CertificateStatus, status_of
@@ -20,7 +20,7 @@ from plugins.training.models import (
 from plugins.training.stats import stats_for
 
 
-async def test_hook_load_demo_data(rt: Runtime) -> None:
+async def test_hook_register_demo(rt: Runtime) -> None:
     demo = await load_demo(rt)
     assert demo is not None
     school, heavy = demo.organisations["school"], demo.organisations["heavy"]

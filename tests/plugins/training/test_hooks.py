@@ -3,35 +3,37 @@
 from __future__ import annotations
 
 import httpx
-import pluggy
 
-from core.app import create_app
+from host.app import create_app
 from core.db import tortoise_config
 from core.organisations.activation import plugin_settings
 from core.organisations.models import OrganisationKind
 from core.people.models import MembershipRole
-from core.plugins import build_plugin_manager
+from host.registry import build_registry
+from host.plugins import build_plugin_manager
+from core.registry import Registry
 from core.runtime import Runtime
+from plugins.training.settings import TrainingSettings
 from schema import build_schema, print_sdl
 from tests.plugins.training.conftest import School
 from tests.support import GraphQLClient, gid, make_org
 
 
-def test_hook_register_models(pm: pluggy.PluginManager) -> None:
-    app = tortoise_config("sqlite://:memory:", pm)["apps"]["training"]
+def test_hook_register_models(registry: Registry) -> None:
+    app = tortoise_config("sqlite://:memory:", registry.model_apps)["apps"]["training"]
     assert app["models"] == ["plugins.training.models"]
     assert app["migrations"] == "plugins.training.migrations"
 
 
-def test_hook_register_queries(pm: pluggy.PluginManager) -> None:
-    sdl = print_sdl(build_schema(pm))
+def test_hook_register_queries(registry: Registry) -> None:
+    sdl = print_sdl(build_schema(registry))
     for field in ("trainingSessions(organisationId: ID!", "trainingCheckInCode(sessionId: ID!)",
                   "certificateVerify(code: String!): CertificateVerification!"):
         assert field in sdl
 
 
-def test_hook_register_mutations(pm: pluggy.PluginManager) -> None:
-    sdl = print_sdl(build_schema(pm))
+def test_hook_register_mutations(registry: Registry) -> None:
+    sdl = print_sdl(build_schema(registry))
     for name in ("trainingCourseCreate", "trainingCourseUpdate", "trainingSessionCreate", "trainingSessionUpdate",
                  "trainingSessionCancel", "trainingSessionComplete", "trainingEnrol", "trainingEnrolmentCancel",
                  "trainingCheckIn", "trainingAssess", "trainingCalendarReset"):
@@ -39,18 +41,18 @@ def test_hook_register_mutations(pm: pluggy.PluginManager) -> None:
         assert f"{name}(input: {input_name}Input!): {input_name}Payload!" in sdl
 
 
-def test_hook_extend_types(pm: pluggy.PluginManager) -> None:
-    with_training = print_sdl(build_schema(pm))
-    without = print_sdl(build_schema(build_plugin_manager([], entry_points=False)))
+def test_hook_extend_types(registry: Registry) -> None:
+    with_training = print_sdl(build_schema(registry))
+    without = print_sdl(build_schema(build_registry(build_plugin_manager([], entry_points=False))))
     for field in ("enrolments(status: TrainingEnrolmentStatus", "certificates: [TrainingCertificate!]",
                   "calendarUrl: String", "trainingCourses(first: Int", "trainingStats(year: Int!): TrainingStats!"):
         assert field in with_training
         assert field not in without  # the fields belong to one schema, not to the shared types
-    assert "calendarUrl" in print_sdl(build_schema(pm))  # and building again still has them
+    assert "calendarUrl" in print_sdl(build_schema(registry))  # and building again still has them
 
 
 async def test_hook_register_routes(rt: Runtime) -> None:
-    app = create_app(rt.settings, rt.pm, rt, manage_services=False)
+    app = create_app(rt.settings, rt.registry, rt, manage_services=False)
     assert "/training/calendar/{token}.ics" in {getattr(route, "path", None) for route in app.routes}
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
         assert (await client.get("/training/calendar/1-1-x.ics")).status_code == 404
@@ -58,8 +60,8 @@ async def test_hook_register_routes(rt: Runtime) -> None:
 
 async def test_hook_organisation_settings(rt: Runtime) -> None:
     org = await make_org()
-    assert await plugin_settings(rt.pm, org.id, "training") == {"timezone": "Asia/Shanghai",
-                                                                "check_in_opens_minutes": 30}
+    settings = await plugin_settings(rt, org.id, TrainingSettings, "training")
+    assert settings == TrainingSettings(timezone="Asia/Shanghai", check_in_opens_minutes=30)
 
 
 async def test_enabling_switches_training_on_for_one_organisation(gql: GraphQLClient) -> None:
@@ -84,5 +86,8 @@ async def test_disabling_keeps_the_data_readable_but_refuses_work(school: School
       errors { code } } }"""
     assert (await school.gql(disable, {"o": school.org_id}, user=school.admin))["pluginDisable"]["errors"] == []
     assert [e["code"] for e in (await school.enrol(session, learner))["errors"]] == ["PLUGIN_DISABLED"]
+    # Lists of a disabled plugin are empty for that organisation; the records themselves stay readable.
     query = "query($id: ID!) { node(id: $id) { ... on Organisation { trainingCourses { totalCount } } } }"
-    assert (await school.gql(query, {"id": school.org_id}))["node"]["trainingCourses"]["totalCount"] == 1
+    assert (await school.gql(query, {"id": school.org_id}))["node"]["trainingCourses"]["totalCount"] == 0
+    course = "query($id: ID!) { node(id: $id) { ... on TrainingCourse { title } } }"
+    assert (await school.gql(course, {"id": gid("TrainingCourse", school.course.id)}))["node"] is not None

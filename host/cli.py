@@ -10,10 +10,11 @@ import typer
 import uvicorn
 
 from core.db import close_db, init_db, make_migrations, migrate
-from core.plugins import build_plugin_manager, plugin_info
 from core.redis import make_redis
+from core.registry import Registry
 from core.runtime import Runtime
 from core.settings import get_settings
+from host.registry import load_registry
 
 T = TypeVar("T")
 
@@ -22,18 +23,19 @@ user_cli = typer.Typer(help="Manage sign-in accounts.", no_args_is_help=True)
 cli.add_typer(user_cli, name="user")
 
 
-def _pm():  # noqa: ANN202
-    return build_plugin_manager(get_settings().plugin_allow_list)
+def _registry(in_tree: bool = False) -> Registry:
+    """The configured plugin set; ``in_tree`` ignores installed packages (the committed SDL)."""
+    return load_registry(get_settings().plugin_allow_list, entry_points=not in_tree)
 
 
 def _with_db(work: Callable[[Runtime], Awaitable[T]]) -> T:
     """Run ``work`` with the database connected, closing everything afterwards."""
     settings = get_settings()
-    pm = _pm()
+    registry = _registry()
 
     async def run() -> T:
-        await init_db(settings.database_url, pm)
-        rt = Runtime(settings=settings, pm=pm, redis=make_redis(settings.redis_url))
+        await init_db(settings.database_url, registry.model_apps)
+        rt = Runtime(settings=settings, registry=registry, redis=make_redis(settings.redis_url))
         try:
             return await work(rt)
         finally:
@@ -53,13 +55,13 @@ def serve(
     """Serve the API on /graphql (never loads demo data by itself)."""
     if workers > 1 and not get_settings().redis_url:
         typer.echo("warning: several workers without GUILDHALL_REDIS_URL do not share subscriptions or limits", err=True)
-    uvicorn.run("core.app:create_app", factory=True, host=host, port=port, workers=workers, reload=reload)
+    uvicorn.run("host.app:create_app", factory=True, host=host, port=port, workers=workers, reload=reload)
 
 
 @cli.command("migrate")
 def migrate_command() -> None:
     """Apply all migrations (core and every loaded plugin)."""
-    asyncio.run(migrate(get_settings().database_url, _pm()))
+    asyncio.run(migrate(get_settings().database_url, _registry().model_apps))
     typer.echo("database is up to date")
 
 
@@ -68,14 +70,14 @@ def makemigrations(
     labels: Annotated[list[str] | None, typer.Argument(help="App labels, e.g. mentorship; default all.")] = None,
 ) -> None:
     """Write migrations for models that changed (developers)."""
-    written = asyncio.run(make_migrations(get_settings().database_url, _pm(), labels))
+    written = asyncio.run(make_migrations(get_settings().database_url, _registry().model_apps, labels))
     typer.echo("\n".join(written) if written else "no changes")
 
 
 @cli.command()
 def demo() -> None:
     """Load demo data into an empty database (idempotent) and print the demo accounts."""
-    from core.demo import load_demo
+    from host.demo import load_demo
 
     loaded = _with_db(load_demo)
     if loaded is None:
@@ -88,17 +90,19 @@ def demo() -> None:
 
 
 @cli.command()
-def schema() -> None:
+def schema(
+    in_tree: Annotated[bool, typer.Option(help="Only core and the in-tree plugins (the committed SDL).")] = False,
+) -> None:
     """Print the GraphQL schema (SDL) that the loaded plugins make."""
     from schema import build_schema, print_sdl
 
-    typer.echo(print_sdl(build_schema(_pm())), nl=False)
+    typer.echo(print_sdl(build_schema(_registry(in_tree))), nl=False)
 
 
 @cli.command()
 def plugins() -> None:
     """List loaded plugins with their version and the hooks each implements."""
-    for info in plugin_info(_pm()):
+    for info in _registry().plugins:
         typer.echo(f"{info.name} {info.version} ({info.source})")
         typer.echo(f"  hooks: {', '.join(info.hooks) or '-'}")
 

@@ -6,7 +6,9 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
-import pluggy
+import inspect
+from collections.abc import Awaitable
+
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -15,12 +17,13 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from tortoise import connections
 
 from core.db import close_db, init_db
-from core.graphql_view import GuildhallGraphQL
 from core.idempotency import IdempotencyMiddleware
-from core.plugins import await_hook, build_plugin_manager, hook_results
 from core.redis import make_redis
+from core.registry import Registry
 from core.runtime import Runtime
 from core.settings import Settings, get_settings
+from host.graphql_view import GuildhallGraphQL
+from host.registry import load_registry
 from schema import build_schema
 
 log = logging.getLogger(__name__)
@@ -47,19 +50,26 @@ async def readyz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok" if ready else "unavailable", **checks}, status_code=200 if ready else 503)
 
 
+async def _await_all(results: list[Awaitable[None] | None]) -> None:
+    for result in results:
+        if inspect.isawaitable(result):
+            await result
+
+
 def create_app(
     settings: Settings | None = None,
-    pm: pluggy.PluginManager | None = None,
+    registry: Registry | None = None,
     rt: Runtime | None = None,
     manage_services: bool = True,
 ) -> Starlette:
-    """Build the app. With ``manage_services`` the lifespan connects the database and runs the
-    plugins' start-up and shut-down hooks; tests pass their own ``rt`` and connections."""
+    """Build the app. With ``manage_services`` the lifespan connects the database and Redis;
+    tests pass their own ``rt`` and connections. The registry is built once, here or by the
+    caller, and shared by everything the app does."""
     settings = settings or get_settings()
-    pm = pm or build_plugin_manager(settings.plugin_allow_list)
-    rt = rt or Runtime(settings=settings, pm=pm, redis=make_redis(settings.redis_url))
+    registry = registry or (rt.registry if rt else load_registry(settings.plugin_allow_list))
+    rt = rt or Runtime(settings=settings, registry=registry, redis=make_redis(settings.redis_url))
     graphql = GuildhallGraphQL(
-        build_schema(pm, settings),
+        build_schema(registry, settings),
         rt,
         graphql_ide=None if settings.is_production else "graphiql",
         keep_alive=True,
@@ -71,18 +81,17 @@ def create_app(
         Route("/graphql", graphql),
         WebSocketRoute("/graphql", graphql),
     ]
-    for _plugin, plugin_routes in hook_results(pm, "register_routes"):
-        routes.extend(plugin_routes)
+    routes.extend(contribution.item for contribution in registry.routes)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_services:
-            await init_db(settings.database_url, pm)
-        await await_hook(pm, "startup", app=app)
+            await init_db(settings.database_url, registry.model_apps)
+        await _await_all(registry.pm.hook.startup(app=app))
         try:
             yield
         finally:
-            await await_hook(pm, "shutdown", app=app)
+            await _await_all(registry.pm.hook.shutdown(app=app))
             if manage_services:
                 await rt.redis.aclose()
                 await close_db()
