@@ -1,4 +1,9 @@
-"""Shared mutation plumbing: expected failures become payload errors."""
+"""Shared mutation plumbing.
+
+Every payload subclasses ``Payload`` and adds its noun (``course: TrainingCourse | None = None``).
+Resolvers raise nothing themselves: the host's ``MutationGuard`` turns a service's
+``UserInputError`` into ``Payload(errors=...)`` and clears the request's loaders afterwards.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +11,26 @@ import functools
 from collections.abc import Awaitable, Callable
 from typing import ParamSpec, TypeVar
 
-from core.errors import UserInputError
+import strawberry
+
+from core.errors import UserError, UserInputError
+
+
+@strawberry.type
+class Payload:
+    errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Expected failures (and warnings such as ALREADY_ENROLLED)."
+    )
+
 
 P = ParamSpec("P")
-
-
 PayloadT = TypeVar("PayloadT")
 
 
 def payload_errors(
     payload: Callable[..., PayloadT],
 ) -> Callable[[Callable[P, Awaitable[PayloadT]]], Callable[P, Awaitable[PayloadT]]]:
-    """Decorate a mutation resolver: a ``UserInputError`` it raises becomes ``payload(errors=...)``.
-
-    Services raise inside their transaction, so nothing is half-written when this catches.
-    """
+    """Being retired: ``MutationGuard`` does this for every mutation. Left while callers move."""
 
     def decorate(fn: Callable[P, Awaitable[PayloadT]]) -> Callable[P, Awaitable[PayloadT]]:
         @functools.wraps(fn)
