@@ -2,8 +2,10 @@
 waitlist, time-windowed check-in with a rotating code, assessment with verifiable certificates
 that expire, private calendar feeds, and the yearly counts (场次 / 人次) the alliances report.
 
-Partner schools and enterprises switch it on per organisation (``pluginEnable``); its mutations
-refuse organisations that have not (``PLUGIN_DISABLED``). See README.md in this folder.
+Partner schools and enterprises switch it on per organisation (``pluginEnable``); the host
+refuses its mutations where it is off (``PLUGIN_DISABLED``). The rules are in README.md in
+this folder.
 """
 
-__version__ = "0.1.0"
+PLUGIN = "training"
+__version__ = "0.2.0"

@@ -1,8 +1,13 @@
-"""Who may do what in training, memoised per request so list fields stay batched.
+"""Who may do what in training; every check is memoised per request so list fields stay batched.
 
 - managers (``core.permissions.can_manage_org`` on the course's organisation) do everything;
-- trainers of a course also show check-in codes, complete sessions and record assessments;
-- a person sees their own enrolments and certificates, and so do admins of their organisations.
+- trainers of a course also see its drafts, show check-in codes, complete sessions and assess;
+- a person sees their own enrolments and certificates, and so do admins of their organisations;
+- only the person reads their calendar URL; admins of a person may revoke it, enrol them and
+  cancel their enrolments.
+
+``can_*`` answer a question; ``require_*`` raise ``UserInputError`` (UNAUTHENTICATED,
+PERMISSION_DENIED, or NOT_FOUND for the person acted for) naming the input field.
 """
 
 from __future__ import annotations
@@ -10,15 +15,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from strawberry.dataloader import DataLoader
+from tortoise.expressions import Q
 
-from core import errors
+from core import errors, lookups
 from core.context import Context
 from core.errors import UserInputError
-from core.permissions import can_manage_org, can_see_contact, managed_org_ids
+from core.permissions import can_manage_org, can_manage_person, can_see_contact, managed_org_ids
 from plugins.training import errors as training_errors
-from plugins.training.models import TrainingCourseTrainer
-
-PLUGIN = "training"
+from plugins.training.models import TrainingCourse, TrainingCourseTrainer, TrainingEnrolment, TrainingSession
 
 
 async def can_manage(ctx: Context, org_id: int) -> bool:
@@ -42,8 +46,8 @@ async def taught_course_ids(ctx: Context) -> frozenset[int]:
         return frozenset()
 
     async def load(keys: Sequence[int]) -> list[frozenset[int]]:
-        ids = await TrainingCourseTrainer.filter(person_id=keys[0]).values_list("course_id", flat=True)
-        return [frozenset(ids)]
+        rows = await TrainingCourseTrainer.filter(person_id=keys[0]).values("course_id")
+        return [frozenset(row["course_id"] for row in rows)]
 
     loader = ctx.loaders.get("training.taught_course_ids", lambda: DataLoader(load_fn=load))
     return await loader.load(person_id)
@@ -51,6 +55,41 @@ async def taught_course_ids(ctx: Context) -> frozenset[int]:
 
 async def can_teach(ctx: Context, course_id: int, org_id: int) -> bool:
     return course_id in await taught_course_ids(ctx) or await can_manage(ctx, org_id)
+
+
+async def can_see_course(ctx: Context, course: TrainingCourse) -> bool:
+    """Published courses for everyone; drafts for managers and the course's trainers."""
+    return course.published or await can_teach(ctx, course.id, course.organisation_id)
+
+
+async def visible_sessions(ctx: Context, org_id: int) -> Q:
+    """A filter on ``TrainingSession`` keeping what the viewer may list in ``org_id``: sessions of
+    drafts only for managers and the draft's trainers."""
+    if await can_manage(ctx, org_id):
+        return Q()
+    taught = list(await taught_course_ids(ctx))
+    return Q(course__published=True) | Q(course_id__in=taught or [0])
+
+
+async def can_see_record(ctx: Context, person_id: int) -> bool:
+    """A person's enrolments and certificates: the same people who see their contact details
+    (the person, superusers, admins of their organisations); batched by core."""
+    return await can_see_contact(ctx, person_id)
+
+
+async def can_see_enrolment(ctx: Context, enrolment: TrainingEnrolment) -> bool:
+    """The person, trainers and managers of the session's course, admins of the person."""
+    if ctx.viewer.person_id == enrolment.person_id or ctx.viewer.is_superuser:
+        return True
+    session = await ctx.loaders.by_id(TrainingSession).load(enrolment.session_id)
+    if session is not None and await can_teach(ctx, session.course_id, session.organisation_id):
+        return True
+    return await can_see_record(ctx, enrolment.person_id)
+
+
+def can_see_calendar(ctx: Context, person_id: int) -> bool:
+    """The feed URL is a secret of the person's alone (admins may only revoke it)."""
+    return ctx.viewer.person_id == person_id
 
 
 def require_signed_in(ctx: Context) -> None:
@@ -66,19 +105,39 @@ def require_person(ctx: Context) -> int:
     return ctx.viewer.person_id
 
 
+async def require_act_for(ctx: Context, person_id: int | None, denied: str) -> int:
+    """The person an operation is for: the viewer (``person_id`` None or their own), or a person
+    the viewer manages (``core.permissions.can_manage_person``); ``denied`` is the refusal."""
+    if person_id is None or person_id == ctx.viewer.person_id:
+        return require_person(ctx)
+    require_signed_in(ctx)
+    await lookups.require_person(person_id)
+    if not await can_manage_person(ctx, person_id):
+        raise UserInputError(errors.PERMISSION_DENIED, denied, "personId")
+    return person_id
+
+
 async def require_manage(ctx: Context, org_id: int, field: str | None) -> None:
     require_signed_in(ctx)
     if not await can_manage(ctx, org_id):
         raise UserInputError(errors.PERMISSION_DENIED, "You may not manage training of this organisation", field)
 
 
-async def require_teach(ctx: Context, course_id: int, org_id: int, field: str | None) -> None:
+async def require_teach(ctx: Context, session: TrainingSession, field: str | None) -> None:
+    """Trainers of the session's course and managers of its organisation."""
     require_signed_in(ctx)
-    if not await can_teach(ctx, course_id, org_id):
+    if not await can_teach(ctx, session.course_id, session.organisation_id):
         raise UserInputError(errors.PERMISSION_DENIED, "Only trainers of this course may do this", field)
 
 
-async def can_see_record(ctx: Context, person_id: int) -> bool:
-    """A person's enrolments and certificates: the same people who see their contact details
-    (the person, superusers, admins of their organisations); batched by core."""
-    return await can_see_contact(ctx, person_id)
+async def require_cancel_enrolment(ctx: Context, enrolment: TrainingEnrolment) -> None:
+    """The person themself, managers of the session's organisation, or admins of the person."""
+    require_signed_in(ctx)
+    if enrolment.person_id == ctx.viewer.person_id:
+        return
+    session = await ctx.loaders.by_id(TrainingSession).load(enrolment.session_id)
+    if session is not None and await can_manage(ctx, session.organisation_id):
+        return
+    if await can_manage_person(ctx, enrolment.person_id):
+        return
+    raise UserInputError(errors.PERMISSION_DENIED, "You may not cancel this enrolment", "id")

@@ -22,15 +22,12 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from core import errors
 from core.context import Context
-from core.errors import UserInputError
 from core.organisations.models import Organisation
-from core.permissions import can_manage_person
 from core.people.models import Person
 from core.runtime import Runtime
 from core.settings import Settings
-from plugins.training.access import require_person, require_signed_in
+from plugins.training.access import require_act_for
 from plugins.training.models import (
     EnrolmentStatus,
     SessionStatus,
@@ -81,7 +78,7 @@ async def person_for_token(settings: Settings, token: str) -> int | None:
     return person_id
 
 
-async def reset_feed(person_id: int) -> int:
+async def reset_feed(rt: Runtime, person_id: int) -> int:
     """Revoke the person's feed URL; returns the new version."""
     if not await TrainingCalendarFeed.filter(person_id=person_id).update(version=F("version") + 1):
         try:
@@ -94,17 +91,8 @@ async def reset_feed(person_id: int) -> int:
 
 async def reset_feed_as(ctx: Context, person_id: int | None) -> tuple[int, int]:
     """Reset the viewer's feed, or ``person_id``'s by an admin of that person: (person, version)."""
-    if person_id is None or person_id == ctx.viewer.person_id:
-        person_id = require_person(ctx)
-    else:
-        require_signed_in(ctx)
-        if not await Person.exists(id=person_id):
-            raise UserInputError(errors.NOT_FOUND, "No person with this `personId`", "personId")
-        if not await can_manage_person(ctx, person_id):
-            raise UserInputError(errors.PERMISSION_DENIED, "You may not manage this person", "personId")
-    version = await reset_feed(person_id)
-    ctx.loaders.clear()
-    return person_id, version
+    person_id = await require_act_for(ctx, person_id, "You may not manage this person")
+    return person_id, await reset_feed(ctx.rt, person_id)
 
 
 def _description(course: TrainingCourse, organisation: Organisation | None, session: TrainingSession) -> str:
@@ -154,7 +142,8 @@ async def build_feed(rt: Runtime, person_id: int) -> bytes:
         event.add("status", "CONFIRMED")
         event.add("transp", "OPAQUE")
         calendar.add_component(event)
-    return calendar.to_ical()
+    body: bytes = calendar.to_ical()
+    return body
 
 
 def _utc(when: datetime) -> datetime:

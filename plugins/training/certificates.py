@@ -15,8 +15,6 @@ import calendar
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
-from typing import Any
 
 from tortoise.transactions import in_transaction
 
@@ -31,14 +29,16 @@ from core.relay import to_global_id
 from core.runtime import Runtime
 from core.validation import Checks
 from plugins.training import errors as training_errors
-from plugins.training.access import PLUGIN, require_teach
+from plugins.training.access import require_teach
 from plugins.training.models import (
+    CertificateStatus,
     EnrolmentStatus,
     TrainingCertificate,
     TrainingCourse,
     TrainingEnrolment,
     TrainingSession,
 )
+from plugins.training.services import require_enrolment
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 16
@@ -75,13 +75,6 @@ def expiry_for(course: TrainingCourse, issued_at: datetime) -> datetime | None:
     return add_months(issued_at, course.certificate_valid_months)
 
 
-class CertificateStatus(str, Enum):
-    VALID = "VALID"
-    EXPIRED = "EXPIRED"
-    REVOKED = "REVOKED"
-    UNKNOWN = "UNKNOWN"
-
-
 def status_of(expires_at: datetime | None, revoked_at: datetime | None, now: datetime) -> CertificateStatus:
     if revoked_at is not None:
         return CertificateStatus.REVOKED
@@ -98,25 +91,21 @@ class Assessed:
     issued: bool
 
 
-async def assess(ctx: Context, enrolment_id: int, passed: bool, score: float | None) -> Assessed:
-    """Record pass/fail and a score for an ATTENDED enrolment (trainers of the course, managers).
+async def assess(rt: Runtime, enrolment_id: int, passed: bool, score: float | None) -> Assessed:
+    """Record pass/fail and a score for an ATTENDED enrolment.
 
     A pass issues the certificate (once per enrolment; a later pass keeps its code and dates and
     updates the score); a fail after a pass revokes it.
     """
-    enrolment = await TrainingEnrolment.get_or_none(id=enrolment_id)
-    if enrolment is None:
-        raise UserInputError(errors.NOT_FOUND, "No enrolment with this `enrolmentId`", "enrolmentId")
-    session = await TrainingSession.get(id=enrolment.session_id)
-    await require_teach(ctx, session.course_id, session.organisation_id, "enrolmentId")
+    enrolment = await require_enrolment(enrolment_id)
     if enrolment.status != EnrolmentStatus.ATTENDED:
         raise UserInputError(training_errors.NOT_ATTENDED, "Only attended enrolments are assessed", "enrolmentId")
     checks = Checks()
     if score is not None and not 0 <= score <= MAX_SCORE:
         checks.add(errors.OUT_OF_RANGE, f"`score` must be between 0 and {MAX_SCORE:g}", "score")
     checks.raise_if_any()
-    course = await TrainingCourse.get(id=session.course_id)
-    now = ctx.rt.now()
+    course = await TrainingCourse.get(sessions__id=enrolment.session_id)
+    now = rt.now()
     issued = False
     async with in_transaction():
         enrolment = await TrainingEnrolment.select_for_update().get(id=enrolment_id)
@@ -137,14 +126,20 @@ async def assess(ctx: Context, enrolment_id: int, passed: bool, score: float | N
             certificate.revoked_at = now
             await certificate.save(update_fields=["revoked_at"])
     if issued and certificate is not None:
-        await emit(ctx.rt, DomainEvent("training.certificate_issued", {
+        await emit(rt, DomainEvent("training.certificate_issued", {
             "certificateId": to_global_id("TrainingCertificate", certificate.id),
             "courseId": to_global_id("TrainingCourse", course.id),
             "personId": to_global_id("Person", enrolment.person_id),
             "expiresAt": certificate.expires_at.isoformat() if certificate.expires_at else None,
         }, course.organisation_id))
-    ctx.loaders.clear()
     return Assessed(enrolment, certificate, issued)
+
+
+async def assess_as(ctx: Context, enrolment_id: int, passed: bool, score: float | None) -> Assessed:
+    """Trainers of the enrolment's course and managers of its organisation."""
+    enrolment = await require_enrolment(enrolment_id)
+    await require_teach(ctx, await TrainingSession.get(id=enrolment.session_id), "enrolmentId")
+    return await assess(ctx.rt, enrolment_id, passed, score)
 
 
 @dataclass(frozen=True)
@@ -163,7 +158,7 @@ async def verify(rt: Runtime, given: str) -> Verification:
     certificate = await TrainingCertificate.get_or_none(code=code) if code else None
     if certificate is None:
         return Verification(CertificateStatus.UNKNOWN)
-    holder: Any = await Person.get(id=certificate.holder_id)
+    holder = await Person.get(id=certificate.holder_id)
     course = await TrainingCourse.get(id=certificate.course_id)
     organisation = await Organisation.get(id=certificate.organisation_id)
     return Verification(

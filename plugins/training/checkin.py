@@ -6,7 +6,9 @@ truncated to 6 digits as in TOTP (RFC 4226 dynamic truncation), where ``step`` c
 code shown on a screen or in a QR stays good for one to two steps. Codes are accepted only in
 the window [starts_at − ``check_in_opens_minutes`` (default 30), ends_at]. Wrong codes are
 counted per person and session in Redis; after ``MAX_FAILURES`` in ``FAILURE_WINDOW_SECONDS``
-further attempts get ``RATE_LIMITED`` (6 digits must not be guessable by trying them all).
+further attempts get ``RATE_LIMITED`` (6 digits must not be guessable by trying them all). Every
+attempt increments the counter before its code is compared (one atomic step, so parallel guesses
+cannot slip past the limit); a right code gives its increment back.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from core.context import Context
 from core.errors import UserInputError
 from core.runtime import Runtime
 from plugins.training import errors as training_errors
-from plugins.training.access import PLUGIN, require_person, require_teach
+from plugins.training.access import require_person, require_teach
 from plugins.training.models import EnrolmentStatus, SessionStatus, TrainingEnrolment, TrainingSession
 from plugins.training.services import require_session, settings_for
 
@@ -80,11 +82,9 @@ class CheckInCode:
     expires_at: datetime | None
 
 
-async def current_code(ctx: Context, session_id: int) -> CheckInCode:
-    """The code to show now, for trainers of the course and managers."""
+async def current_code(rt: Runtime, session_id: int) -> CheckInCode:
+    """The code to show now (trainers show it on a screen or as a QR code)."""
     session = await require_session(session_id)
-    await require_teach(ctx, session.course_id, session.organisation_id, "sessionId")
-    rt = ctx.rt
     now = rt.now()
     window = await window_for(rt, session)
     if not is_open(session, window, now):
@@ -101,6 +101,21 @@ async def current_code(ctx: Context, session_id: int) -> CheckInCode:
     )
 
 
+async def current_code_as(ctx: Context, session_id: int) -> CheckInCode:
+    """Trainers of the session's course and managers of its organisation."""
+    await require_teach(ctx, await require_session(session_id), "sessionId")
+    return await current_code(ctx.rt, session_id)
+
+
+async def _count_attempt(rt: Runtime, key: str) -> int:
+    """Count one attempt, keeping the count for ``FAILURE_WINDOW_SECONDS`` after the last one."""
+    async with rt.redis.pipeline(transaction=True) as pipe:
+        pipe.incr(key)
+        pipe.expire(key, FAILURE_WINDOW_SECONDS)
+        count, _ = await pipe.execute()
+    return int(count)
+
+
 async def check_in(rt: Runtime, session_id: int, person_id: int, code: str) -> tuple[TrainingEnrolment, bool]:
     """Mark the person's confirmed seat ATTENDED; returns (enrolment, already checked in)."""
     session = await require_session(session_id)
@@ -115,13 +130,11 @@ async def check_in(rt: Runtime, session_id: int, person_id: int, code: str) -> t
             "sessionId",
         )
     failures_key = FAILURES_KEY.format(session=session_id, person=person_id)
-    failures = int(await rt.redis.get(failures_key) or 0)
-    if failures >= MAX_FAILURES:
+    if await _count_attempt(rt, failures_key) > MAX_FAILURES:
         raise UserInputError(errors.RATE_LIMITED, "Too many wrong codes: ask the trainer", "code")
     if not code_matches(rt.settings.secret_key, session_id, code, now):
-        async with rt.redis.pipeline(transaction=True) as pipe:
-            await pipe.incr(failures_key).expire(failures_key, FAILURE_WINDOW_SECONDS).execute()
         raise UserInputError(training_errors.INVALID_CODE, "This code is wrong or has expired", "code")
+    await rt.redis.decr(failures_key)  # a right code is not a failure
     enrolment = await TrainingEnrolment.get_or_none(session_id=session_id, person_id=person_id)
     if enrolment is None or enrolment.status == EnrolmentStatus.CANCELLED:
         raise UserInputError(training_errors.NOT_ENROLLED, "You have no seat in this session", "sessionId")
@@ -142,7 +155,5 @@ async def check_in(rt: Runtime, session_id: int, person_id: int, code: str) -> t
 
 
 async def check_in_as(ctx: Context, session_id: int, code: str) -> tuple[TrainingEnrolment, bool]:
-    person_id = require_person(ctx)
-    result = await check_in(ctx.rt, session_id, person_id, code)
-    ctx.loaders.clear()
-    return result
+    """The viewer checks themself in."""
+    return await check_in(ctx.rt, session_id, require_person(ctx), code)

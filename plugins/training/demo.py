@@ -13,7 +13,7 @@ from typing import Any
 
 from core.organisations.models import OrganisationPlugin
 from core.plugin_api import DemoData
-from plugins.training.access import PLUGIN
+from plugins.training import PLUGIN
 from plugins.training.certificates import expiry_for, new_code
 from plugins.training.models import (
     EnrolmentStatus,

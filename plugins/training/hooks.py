@@ -12,10 +12,10 @@ from core.people.types import Person
 from core.plugin_api import DemoData, ModelApp, TypeExtension
 from plugins.training import calendar
 from plugins.training import demo as demo_module
-from plugins.training.extensions import OrganisationTrainingFields, PersonTrainingFields
 from plugins.training.mutations import TrainingMutations
 from plugins.training.queries import TrainingQueries
 from plugins.training.settings import TrainingSettings
+from plugins.training.types import OrganisationTrainingFields, PersonTrainingFields
 
 
 @hookimpl

@@ -1,7 +1,7 @@
-"""Per-request DataLoaders of the training plugin, kept on ``info.context.loaders``.
+"""Per-request DataLoaders of the training plugin, made through ``ctx.loaders``.
 
-Plain parent → children lists use core's ``loaders.children``; these are the ones that need
-more: an order across a relation, the viewer's own rows, or aggregates.
+Each ``<rows>_by_<key>(ctx, key)`` answers one key and batches every key asked for in the same
+tick into one query; they return model rows (or ``YearStats`` figures), never GraphQL types.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from core.people.models import Person
 from plugins.training.models import (
     EnrolmentStatus,
     TrainingCalendarFeed,
+    TrainingCertificate,
+    TrainingCourse,
     TrainingCourseTrainer,
     TrainingEnrolment,
     TrainingSession,
@@ -36,20 +38,52 @@ def session_order(row: TrainingEnrolment) -> tuple[int, int, int]:
     return (_STATUS_ORDER[row.status], row.waitlist_position or 0, row.id)
 
 
-async def enrolments_of_session(
+async def courses_by_organisation(ctx: Context, org_id: int) -> list[TrainingCourse]:
+    return await ctx.loaders.children(TrainingCourse, "organisation_id").load(org_id)
+
+
+async def sessions_by_course(ctx: Context, course_id: int) -> list[TrainingSession]:
+    """In start order, cancelled ones included."""
+    return await ctx.loaders.children(TrainingSession, "course_id", order_by=("starts_at", "id")).load(course_id)
+
+
+async def sessions_by_series(ctx: Context, series_id: str) -> list[TrainingSession]:
+    """The sessions of a weekly series, in start order."""
+
+    async def load(series_ids: Sequence[str]) -> list[list[TrainingSession]]:
+        groups: dict[str, list[TrainingSession]] = defaultdict(list)
+        rows = await TrainingSession.filter(series_id__in=list(set(series_ids))).order_by("starts_at", "id")
+        for row in rows:
+            if row.series_id is not None:
+                groups[row.series_id].append(row)
+        return [groups.get(key, []) for key in series_ids]
+
+    loader = ctx.loaders.get("training.sessions_by_series", lambda: DataLoader(load_fn=load))
+    return await loader.load(series_id)
+
+
+async def trainers_by_course(ctx: Context, course_id: int) -> list[Person]:
+    links = await ctx.loaders.children(TrainingCourseTrainer, "course_id").load(course_id)
+    people = await ctx.loaders.by_id(Person).load_many([link.person_id for link in links])
+    return [p for p in people if p is not None]
+
+
+async def enrolments_by_session(
     ctx: Context, session_id: int, status: EnrolmentStatus | None
 ) -> list[TrainingEnrolment]:
-    """``TrainingEnrolmentsBySessionLoader``: one query for every session on the page."""
-    filters = {} if status is None else {"status": status}
-    rows = await ctx.loaders.children(TrainingEnrolment, "session_id", **filters).load(session_id)
-    return sorted(rows, key=session_order)
+    """Seats first, then the waitlist in queue order, then cancelled ones."""
+    if status is None:
+        loader = ctx.loaders.children(TrainingEnrolment, "session_id")
+    else:
+        loader = ctx.loaders.children(TrainingEnrolment, "session_id", status=status)
+    return sorted(await loader.load(session_id), key=session_order)
 
 
-async def enrolments_of_person(
+async def enrolments_by_person(
     ctx: Context, person_id: int, status: EnrolmentStatus | None
 ) -> list[TrainingEnrolment]:
-    """``TrainingEnrolmentsByPersonLoader``: newest session first; the sessions read with them
-    are handed to the session loader so ``enrolment { session }`` costs nothing more."""
+    """Newest session first; the sessions read with them are handed to the session loader so
+    ``enrolment { session }`` costs nothing more."""
     sessions = ctx.loaders.by_id(TrainingSession)
 
     async def load(person_ids: Sequence[int]) -> list[list[TrainingEnrolment]]:
@@ -64,12 +98,12 @@ async def enrolments_of_person(
             rows.sort(key=lambda r: (r.session.starts_at, r.id), reverse=True)
         return [groups.get(pid, []) for pid in person_ids]
 
-    loader = ctx.loaders.get(("training.enrolments_of_person", status), lambda: DataLoader(load_fn=load))
+    loader = ctx.loaders.get(("training.enrolments_by_person", status), lambda: DataLoader(load_fn=load))
     return await loader.load(person_id)
 
 
-async def my_enrolment(ctx: Context, session_id: int) -> TrainingEnrolment | None:
-    """``TrainingEnrolmentBySessionForViewerLoader``: the viewer's own row in each session."""
+async def viewer_enrolment_by_session(ctx: Context, session_id: int) -> TrainingEnrolment | None:
+    """The signed-in person's own row in each session."""
     person_id = ctx.viewer.person_id
     if person_id is None:
         return None
@@ -79,26 +113,32 @@ async def my_enrolment(ctx: Context, session_id: int) -> TrainingEnrolment | Non
         by_session = {row.session_id: row for row in rows}
         return [by_session.get(sid) for sid in session_ids]
 
-    loader = ctx.loaders.get(("training.my_enrolment", person_id), lambda: DataLoader(load_fn=load))
+    loader = ctx.loaders.get(("training.viewer_enrolment_by_session", person_id), lambda: DataLoader(load_fn=load))
     return await loader.load(session_id)
 
 
-async def trainers_of_course(ctx: Context, course_id: int) -> list[Person]:
-    links = await ctx.loaders.children(TrainingCourseTrainer, "course_id").load(course_id)
-    people = await ctx.loaders.by_id(Person).load_many([link.person_id for link in links])
-    return [p for p in people if p is not None]
+async def certificates_by_holder(ctx: Context, person_id: int) -> list[TrainingCertificate]:
+    """Newest first."""
+    loader = ctx.loaders.children(TrainingCertificate, "holder_id", order_by=("-issued_at", "-id"))
+    return await loader.load(person_id)
 
 
-async def calendar_version(ctx: Context, person_id: int) -> int | None:
+async def certificate_by_enrolment(ctx: Context, enrolment_id: int) -> TrainingCertificate | None:
+    rows = await ctx.loaders.children(TrainingCertificate, "enrolment_id").load(enrolment_id)
+    return rows[0] if rows else None
+
+
+async def calendar_version_by_person(ctx: Context, person_id: int) -> int | None:
+    """The person's feed version; None while they have never reset it."""
     rows = await ctx.loaders.children(TrainingCalendarFeed, "person_id").load(person_id)
     return rows[0].version if rows else None
 
 
-async def year_stats(ctx: Context, org_id: int, year: int) -> YearStats:
-    """``TrainingStatsByOrganisationYearLoader``."""
+async def stats_by_organisation_year(ctx: Context, org_id: int, year: int) -> YearStats:
+    """Every (organisation, year) on the page in one batch (``stats.stats_for``)."""
 
     async def load(keys: Sequence[tuple[int, int]]) -> list[YearStats]:
         return await stats_for(ctx.rt, keys)
 
-    loader = ctx.loaders.get("training.year_stats", lambda: DataLoader(load_fn=load))
+    loader = ctx.loaders.get("training.stats_by_organisation_year", lambda: DataLoader(load_fn=load))
     return await loader.load((org_id, year))

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:  # only for annotations: importing them here would make Tortoise list them in this app
+    from core.organisations.models import Organisation
+    from core.people.models import Person
+    from core.skills.models import Skill
 
 
 class SessionStatus(str, Enum):
@@ -22,6 +28,15 @@ class EnrolmentStatus(str, Enum):
     NO_SHOW = "NO_SHOW"
 
 
+class CertificateStatus(str, Enum):
+    """Not stored: what a certificate is at a given moment (``certificates.status_of``)."""
+
+    VALID = "VALID"
+    EXPIRED = "EXPIRED"
+    REVOKED = "REVOKED"
+    UNKNOWN = "UNKNOWN"
+
+
 # Enrolments that hold a place (a seat or a waitlist position) in a session still to come.
 ACTIVE_STATUSES = (EnrolmentStatus.CONFIRMED, EnrolmentStatus.WAITLISTED)
 
@@ -30,11 +45,11 @@ class TrainingCourse(Model):
     # A course an organisation offers (e.g. 焊接安全作业培训), taught by trainers, run as sessions.
 
     id = fields.IntField(primary_key=True)
-    organisation = fields.ForeignKeyField(
+    organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
         "core.Organisation", related_name="training_courses", on_delete=fields.CASCADE
     )
     title = fields.CharField(max_length=200)
-    skill = fields.ForeignKeyField(
+    skill: fields.ForeignKeyNullableRelation[Skill] = fields.ForeignKeyField(
         "core.Skill", related_name="training_courses", null=True, on_delete=fields.SET_NULL
     )
     # Level on the five-level scale the course prepares for: 1 (高级技师) to 5 (初级工).
@@ -59,10 +74,10 @@ class TrainingCourseTrainer(Model):
     # A person teaching a course: may show check-in codes and record assessments.
 
     id = fields.IntField(primary_key=True)
-    course = fields.ForeignKeyField(
+    course: fields.ForeignKeyRelation[TrainingCourse] = fields.ForeignKeyField(
         "training.TrainingCourse", related_name="trainer_links", on_delete=fields.CASCADE
     )
-    person = fields.ForeignKeyField(
+    person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
         "core.Person", related_name="training_courses_taught", on_delete=fields.CASCADE
     )
 
@@ -80,11 +95,11 @@ class TrainingSession(Model):
     # lock on this row by every write that changes enrolments (see seats.py).
 
     id = fields.IntField(primary_key=True)
-    course = fields.ForeignKeyField(
+    course: fields.ForeignKeyRelation[TrainingCourse] = fields.ForeignKeyField(
         "training.TrainingCourse", related_name="sessions", on_delete=fields.CASCADE
     )
     # The course's organisation, copied so lists and yearly counts filter without a join.
-    organisation = fields.ForeignKeyField(
+    organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
         "core.Organisation", related_name="training_sessions", on_delete=fields.CASCADE
     )
     starts_at = fields.DatetimeField(db_index=True)
@@ -115,10 +130,10 @@ class TrainingEnrolment(Model):
     # A person's place in a session: one row per (session, person), reused when they re-enrol.
 
     id = fields.IntField(primary_key=True)
-    session = fields.ForeignKeyField(
+    session: fields.ForeignKeyRelation[TrainingSession] = fields.ForeignKeyField(
         "training.TrainingSession", related_name="enrolments", on_delete=fields.CASCADE
     )
-    person = fields.ForeignKeyField(
+    person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
         "core.Person", related_name="training_enrolments", on_delete=fields.CASCADE
     )
     status = fields.CharEnumField(EnrolmentStatus, max_length=12)
@@ -146,16 +161,16 @@ class TrainingCertificate(Model):
     # Issued when an attended enrolment is assessed as passed; verified by its public code.
 
     id = fields.IntField(primary_key=True)
-    holder = fields.ForeignKeyField(
+    holder: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
         "core.Person", related_name="training_certificates", on_delete=fields.CASCADE
     )
-    course = fields.ForeignKeyField(
+    course: fields.ForeignKeyRelation[TrainingCourse] = fields.ForeignKeyField(
         "training.TrainingCourse", related_name="certificates", on_delete=fields.CASCADE
     )
-    organisation = fields.ForeignKeyField(
+    organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
         "core.Organisation", related_name="training_certificates", on_delete=fields.CASCADE
     )
-    enrolment = fields.OneToOneField(
+    enrolment: fields.OneToOneRelation[TrainingEnrolment] = fields.OneToOneField(
         "training.TrainingEnrolment", related_name="certificate", on_delete=fields.CASCADE
     )
     # 16 characters of Crockford base32 (80 random bits), shown in groups of four.
@@ -180,7 +195,7 @@ class TrainingCalendarFeed(Model):
     # The version of a person's signed calendar feed URL: bumping it revokes older URLs.
 
     id = fields.IntField(primary_key=True)
-    person = fields.OneToOneField(
+    person: fields.OneToOneRelation[Person] = fields.OneToOneField(
         "core.Person", related_name="training_calendar_feed", on_delete=fields.CASCADE
     )
     version = fields.IntField(default=1)

@@ -1,8 +1,13 @@
-"""Mutations of the training plugin: ``nounVerb(input:) -> NounVerbPayload { <noun>, errors }``.
+"""Mutations of the training plugin: ``nounVerb(input:) -> NounVerbPayload { errors, <noun> }``.
 
-``ALREADY_ENROLLED`` and ``ALREADY_CHECKED_IN`` are warnings: the payload carries the existing
-enrolment next to them.
+Each resolver decodes IDs, calls one ``*_as`` service and wraps the result; the host refuses
+organisations without training (``PLUGIN_DISABLED``), turns a service's ``UserInputError`` into
+the payload's ``errors`` and clears the request's loaders afterwards. ``ALREADY_ENROLLED`` and
+``ALREADY_CHECKED_IN`` are warnings: the payload carries the existing enrolment next to them.
 """
+
+# strawberry types its decorators with arguments as ``Any``; the resolvers themselves are typed.
+# mypy: disallow-untyped-decorators=False
 
 from __future__ import annotations
 
@@ -12,11 +17,11 @@ import strawberry
 
 from core.context import Info
 from core.errors import UserError
-from core.mutations import payload_errors
+from core.mutations import Payload
+from core.plugin_api import in_no_organisation, in_organisation, in_owner_of
 from core.relay import decode_id, decode_optional_id
 from plugins.training import calendar, certificates, checkin, seats, services
 from plugins.training import errors as training_errors
-from core.plugin_api import in_no_organisation, in_organisation, in_owner_of
 from plugins.training.models import TrainingCourse as CourseModel
 from plugins.training.models import TrainingEnrolment as EnrolmentModel
 from plugins.training.models import TrainingSession as SessionModel
@@ -61,15 +66,13 @@ class TrainingCourseUpdateInput:
 
 
 @strawberry.type
-class TrainingCourseCreatePayload:
+class TrainingCourseCreatePayload(Payload):
     course: TrainingCourse | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
-class TrainingCourseUpdatePayload:
+class TrainingCourseUpdatePayload(Payload):
     course: TrainingCourse | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 # Sessions -----------------------------------------------------------------------------------
@@ -113,33 +116,29 @@ class TrainingSessionCompleteInput:
 
 
 @strawberry.type
-class TrainingSessionCreatePayload:
+class TrainingSessionCreatePayload(Payload):
     session: TrainingSession | None = strawberry.field(default=None, description="The first session.")
     sessions: list[TrainingSession] = strawberry.field(
         default_factory=list, description="Every session created (several for a weekly series)."
     )
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
-class TrainingSessionUpdatePayload:
+class TrainingSessionUpdatePayload(Payload):
     session: TrainingSession | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
-class TrainingSessionCancelPayload:
+class TrainingSessionCancelPayload(Payload):
     session: TrainingSession | None = None
     sessions: list[TrainingSession] = strawberry.field(
         default_factory=list, description="Every session cancelled by this call."
     )
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
-class TrainingSessionCompletePayload:
+class TrainingSessionCompletePayload(Payload):
     session: TrainingSession | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 # Enrolment, check-in, assessment ------------------------------------------------------------
@@ -179,36 +178,31 @@ class TrainingCalendarResetInput:
 
 
 @strawberry.type
-class TrainingEnrolPayload:
+class TrainingEnrolPayload(Payload):
     enrolment: TrainingEnrolment | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
-class TrainingEnrolmentCancelPayload:
+class TrainingEnrolmentCancelPayload(Payload):
     enrolment: TrainingEnrolment | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
-class TrainingCheckInPayload:
+class TrainingCheckInPayload(Payload):
     enrolment: TrainingEnrolment | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
-class TrainingAssessPayload:
+class TrainingAssessPayload(Payload):
     enrolment: TrainingEnrolment | None = None
     certificate: TrainingCertificate | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
-class TrainingCalendarResetPayload:
+class TrainingCalendarResetPayload(Payload):
     calendar_url: str | None = strawberry.field(
         default=None, description="The new feed URL; only for the person themself."
     )
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 COURSE_FIELDS = ("title", "description", "hours", "skill_id", "target_level", "certificate_valid_months",
@@ -232,27 +226,24 @@ class TrainingMutations:
         description="Create a course (managers of an organisation with training enabled).",
         metadata=in_organisation("input.organisation_id"),
     )
-    @payload_errors(TrainingCourseCreatePayload)
     async def training_course_create(self, info: Info, input: TrainingCourseCreateInput) -> TrainingCourseCreatePayload:
         org_id = decode_id(input.organisation_id, "Organisation", "organisationId")
-        course = await services.create_course(info.context, org_id, _course_fields(input))
+        course = await services.create_course_as(info.context, org_id, _course_fields(input))
         return TrainingCourseCreatePayload(course=TrainingCourse.from_model(course))
 
     @strawberry.mutation(
         description="Change a course, publish or unpublish it, replace its trainers.",
         metadata=in_owner_of(CourseModel, "TrainingCourse"),
     )
-    @payload_errors(TrainingCourseUpdatePayload)
     async def training_course_update(self, info: Info, input: TrainingCourseUpdateInput) -> TrainingCourseUpdatePayload:
         course_id = decode_id(input.id, "TrainingCourse", "id")
-        course = await services.update_course(info.context, course_id, _course_fields(input))
+        course = await services.update_course_as(info.context, course_id, _course_fields(input))
         return TrainingCourseUpdatePayload(course=TrainingCourse.from_model(course))
 
     @strawberry.mutation(
         description="Schedule a session, or a weekly series with `occurrences`.",
         metadata=in_owner_of(CourseModel, "TrainingCourse", "input.course_id"),
     )
-    @payload_errors(TrainingSessionCreatePayload)
     async def training_session_create(
         self, info: Info, input: TrainingSessionCreateInput
     ) -> TrainingSessionCreatePayload:
@@ -261,7 +252,7 @@ class TrainingMutations:
             starts_at=input.starts_at, ends_at=input.ends_at, capacity=input.capacity,
             venue=input.venue, online_url=input.online_url, occurrences=input.occurrences,
         )
-        rows = await services.create_sessions(info.context, course_id, data)
+        rows = await services.create_sessions_as(info.context, course_id, data)
         nodes = [TrainingSession.from_model(row) for row in rows]
         return TrainingSessionCreatePayload(session=nodes[0], sessions=nodes)
 
@@ -269,7 +260,6 @@ class TrainingMutations:
         description="Change a session's capacity or place before it ends.",
         metadata=in_owner_of(SessionModel, "TrainingSession"),
     )
-    @payload_errors(TrainingSessionUpdatePayload)
     async def training_session_update(
         self, info: Info, input: TrainingSessionUpdateInput
     ) -> TrainingSessionUpdatePayload:
@@ -280,19 +270,18 @@ class TrainingMutations:
             online_url=None if input.online_url is strawberry.UNSET else input.online_url,
             given={name for name in ("capacity", "venue", "online_url") if _given(getattr(input, name))},
         )
-        row = await seats.update_session(info.context, session_id, changes)
+        row = await seats.update_session_as(info.context, session_id, changes)
         return TrainingSessionUpdatePayload(session=TrainingSession.from_model(row))
 
     @strawberry.mutation(
         description="Cancel a session before it starts; its enrolments are cancelled with notice.",
         metadata=in_owner_of(SessionModel, "TrainingSession"),
     )
-    @payload_errors(TrainingSessionCancelPayload)
     async def training_session_cancel(
         self, info: Info, input: TrainingSessionCancelInput
     ) -> TrainingSessionCancelPayload:
         session_id = decode_id(input.id, "TrainingSession", "id")
-        rows = await seats.cancel_session(info.context, session_id, input.reason, input.whole_series)
+        rows = await seats.cancel_session_as(info.context, session_id, input.reason, input.whole_series)
         nodes = [TrainingSession.from_model(row) for row in rows]
         return TrainingSessionCancelPayload(session=nodes[0], sessions=nodes)
 
@@ -300,19 +289,17 @@ class TrainingMutations:
         description="Close a started session: unchecked seats become NO_SHOW.",
         metadata=in_owner_of(SessionModel, "TrainingSession"),
     )
-    @payload_errors(TrainingSessionCompletePayload)
     async def training_session_complete(
         self, info: Info, input: TrainingSessionCompleteInput
     ) -> TrainingSessionCompletePayload:
         session_id = decode_id(input.id, "TrainingSession", "id")
-        row = await seats.complete_session(info.context, session_id)
+        row = await seats.complete_session_as(info.context, session_id)
         return TrainingSessionCompletePayload(session=TrainingSession.from_model(row))
 
     @strawberry.mutation(
         description="Take a seat, or a waitlist place when the session is full.",
         metadata=in_owner_of(SessionModel, "TrainingSession", "input.session_id"),
     )
-    @payload_errors(TrainingEnrolPayload)
     async def training_enrol(self, info: Info, input: TrainingEnrolInput) -> TrainingEnrolPayload:
         session_id = decode_id(input.session_id, "TrainingSession", "sessionId")
         person_id = decode_optional_id(input.person_id, "Person", "personId")
@@ -329,7 +316,6 @@ class TrainingMutations:
         description="Give up a seat or waitlist place; the first waiting is promoted.",
         metadata=in_owner_of(EnrolmentModel, "TrainingEnrolment", organisation="session__organisation_id"),
     )
-    @payload_errors(TrainingEnrolmentCancelPayload)
     async def training_enrolment_cancel(
         self, info: Info, input: TrainingEnrolmentCancelInput
     ) -> TrainingEnrolmentCancelPayload:
@@ -341,7 +327,6 @@ class TrainingMutations:
         description="Check in with the code the trainer shows.",
         metadata=in_owner_of(SessionModel, "TrainingSession", "input.session_id"),
     )
-    @payload_errors(TrainingCheckInPayload)
     async def training_check_in(self, info: Info, input: TrainingCheckInInput) -> TrainingCheckInPayload:
         session_id = decode_id(input.session_id, "TrainingSession", "sessionId")
         row, already = await checkin.check_in_as(info.context, session_id, input.code)
@@ -355,12 +340,13 @@ class TrainingMutations:
 
     @strawberry.mutation(
         description="Record pass/fail and a score for an attended enrolment; a pass issues a certificate.",
-        metadata=in_owner_of(EnrolmentModel, "TrainingEnrolment", "input.enrolment_id", organisation="session__organisation_id"),
+        metadata=in_owner_of(
+            EnrolmentModel, "TrainingEnrolment", "input.enrolment_id", organisation="session__organisation_id"
+        ),
     )
-    @payload_errors(TrainingAssessPayload)
     async def training_assess(self, info: Info, input: TrainingAssessInput) -> TrainingAssessPayload:
         enrolment_id = decode_id(input.enrolment_id, "TrainingEnrolment", "enrolmentId")
-        result = await certificates.assess(info.context, enrolment_id, input.passed, input.score)
+        result = await certificates.assess_as(info.context, enrolment_id, input.passed, input.score)
         certificate = TrainingCertificate.from_model(result.certificate) if result.certificate else None
         return TrainingAssessPayload(enrolment=TrainingEnrolment.from_model(result.enrolment), certificate=certificate)
 
@@ -368,12 +354,12 @@ class TrainingMutations:
         description="Revoke a calendar feed URL (every older URL stops working).",
         metadata=in_no_organisation(),
     )
-    @payload_errors(TrainingCalendarResetPayload)
     async def training_calendar_reset(
         self, info: Info, input: TrainingCalendarResetInput
     ) -> TrainingCalendarResetPayload:
         person_id = decode_optional_id(input.person_id, "Person", "personId")
         person_id, version = await calendar.reset_feed_as(info.context, person_id)
         if person_id != info.context.viewer.person_id:
-            return TrainingCalendarResetPayload()
-        return TrainingCalendarResetPayload(calendar_url=calendar.feed_url(info.context.rt.settings, person_id, version))
+            return TrainingCalendarResetPayload()  # an admin revoked it: the URL stays the person's secret
+        url = calendar.feed_url(info.context.rt.settings, person_id, version)
+        return TrainingCalendarResetPayload(calendar_url=url)

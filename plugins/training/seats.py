@@ -27,14 +27,18 @@ from core import errors
 from core.context import Context
 from core.errors import UserInputError
 from core.events import emit
-from core.people.models import Person
-from core.permissions import can_manage_person
 from core.plugin_api import DomainEvent
 from core.relay import to_global_id
 from core.runtime import Runtime
 from core.validation import Checks
 from plugins.training import errors as training_errors
-from plugins.training.access import PLUGIN, can_manage, require_manage, require_person, require_signed_in, require_teach
+from plugins.training.access import (
+    require_act_for,
+    require_cancel_enrolment,
+    require_manage,
+    require_signed_in,
+    require_teach,
+)
 from plugins.training.models import (
     EnrolmentStatus,
     SessionStatus,
@@ -46,6 +50,7 @@ from plugins.training.services import (
     MAX_CAPACITY,
     REASON_MAX,
     check_place,
+    require_enrolment,
     require_session,
     series_after,
 )
@@ -74,8 +79,12 @@ def _event_payload(enrolment: TrainingEnrolment, session: TrainingSession) -> di
     }
 
 
-async def _lock_session(session_id: int) -> TrainingSession:
-    return await TrainingSession.select_for_update().get(id=session_id)
+async def _lock_session(session_id: int, field: str = "id") -> TrainingSession:
+    """The session row, locked until the transaction ends."""
+    session = await TrainingSession.select_for_update().get_or_none(id=session_id)
+    if session is None:
+        raise UserInputError(errors.NOT_FOUND, f"No training session with this `{field}`", field)
+    return session
 
 
 async def _save_counters(session: TrainingSession) -> None:
@@ -136,7 +145,7 @@ async def enrol(rt: Runtime, session_id: int, person_id: int) -> Enrolled:
     now = rt.now()
     try:
         async with in_transaction():
-            session = await _lock_session(session_id)
+            session = await _lock_session(session_id, "sessionId")
             existing = await TrainingEnrolment.get_or_none(session_id=session_id, person_id=person_id)
             if existing is not None and existing.status != EnrolmentStatus.CANCELLED:
                 return Enrolled(existing, created=False)
@@ -171,25 +180,14 @@ async def enrol(rt: Runtime, session_id: int, person_id: int) -> Enrolled:
 
 
 async def enrol_as(ctx: Context, session_id: int, person_id: int | None = None) -> Enrolled:
-    """``enrol`` for the viewer, or for ``person_id`` by someone who manages that person."""
-    if person_id is None or person_id == ctx.viewer.person_id:
-        person_id = require_person(ctx)
-    else:
-        require_signed_in(ctx)
-        if not await Person.exists(id=person_id):
-            raise UserInputError(errors.NOT_FOUND, "No person with this `personId`", "personId")
-        if not await can_manage_person(ctx, person_id):
-            raise UserInputError(errors.PERMISSION_DENIED, "You may not enrol this person", "personId")
-    result = await enrol(ctx.rt, session_id, person_id)
-    ctx.loaders.clear()
-    return result
+    """``enrol`` the viewer, or ``person_id`` by someone who manages that person."""
+    person_id = await require_act_for(ctx, person_id, "You may not enrol this person")
+    return await enrol(ctx.rt, session_id, person_id)
 
 
 async def cancel_enrolment(rt: Runtime, enrolment_id: int) -> TrainingEnrolment:
     """Cancel before the session starts; a freed seat goes to the head of the waitlist at once."""
-    row = await TrainingEnrolment.get_or_none(id=enrolment_id)
-    if row is None:
-        raise UserInputError(errors.NOT_FOUND, "No enrolment with this `id`", "id")
+    row = await require_enrolment(enrolment_id, "id")
     now = rt.now()
     promoted: list[TrainingEnrolment] = []
     async with in_transaction():
@@ -214,7 +212,8 @@ async def cancel_enrolment(rt: Runtime, enrolment_id: int) -> TrainingEnrolment:
             session.waitlist_length -= 1
             await _close_gap(session.id, position or 0)
         await _save_counters(session)
-    await emit(rt, DomainEvent("training.enrolment_cancelled", _event_payload(enrolment, session), session.organisation_id))
+    cancelled = DomainEvent("training.enrolment_cancelled", _event_payload(enrolment, session), session.organisation_id)
+    await emit(rt, cancelled)
     await _emit_promotions(rt, session, promoted)
     return enrolment
 
@@ -222,16 +221,8 @@ async def cancel_enrolment(rt: Runtime, enrolment_id: int) -> TrainingEnrolment:
 async def cancel_enrolment_as(ctx: Context, enrolment_id: int) -> TrainingEnrolment:
     """The person themself, managers of the session's organisation, or admins of the person."""
     require_signed_in(ctx)
-    row = await TrainingEnrolment.get_or_none(id=enrolment_id)
-    if row is None:
-        raise UserInputError(errors.NOT_FOUND, "No enrolment with this `id`", "id")
-    if row.person_id != ctx.viewer.person_id:
-        session = await TrainingSession.get(id=row.session_id)
-        if not (await can_manage(ctx, session.organisation_id) or await can_manage_person(ctx, row.person_id)):
-            raise UserInputError(errors.PERMISSION_DENIED, "You may not cancel this enrolment", "id")
-    enrolment = await cancel_enrolment(ctx.rt, enrolment_id)
-    ctx.loaders.clear()
-    return enrolment
+    await require_cancel_enrolment(ctx, await require_enrolment(enrolment_id, "id"))
+    return await cancel_enrolment(ctx.rt, enrolment_id)
 
 
 @dataclass
@@ -242,11 +233,9 @@ class SessionChanges:
     given: set[str] = field(default_factory=set)
 
 
-async def update_session(ctx: Context, session_id: int, changes: SessionChanges) -> TrainingSession:
+async def update_session(rt: Runtime, session_id: int, changes: SessionChanges) -> TrainingSession:
     """Change capacity or place; more seats promote from the waitlist in the same transaction."""
-    session = await require_session(session_id, "id")
-    await require_manage(ctx, session.organisation_id, "id")
-    now = ctx.rt.now()
+    now = rt.now()
     promoted: list[TrainingEnrolment] = []
     async with in_transaction():
         session = await _lock_session(session_id)
@@ -273,23 +262,28 @@ async def update_session(ctx: Context, session_id: int, changes: SessionChanges)
         if now < session.starts_at:
             promoted = await _promote(session, now)
             await _save_counters(session)
-    await _emit_promotions(ctx.rt, session, promoted)
-    ctx.loaders.clear()
+    await _emit_promotions(rt, session, promoted)
     return session
 
 
+async def update_session_as(ctx: Context, session_id: int, changes: SessionChanges) -> TrainingSession:
+    """Managers of the session's organisation."""
+    session = await require_session(session_id, "id")
+    await require_manage(ctx, session.organisation_id, "id")
+    return await update_session(ctx.rt, session_id, changes)
+
+
 async def cancel_session(
-    ctx: Context, session_id: int, reason: str | None = None, whole_series: bool = False
+    rt: Runtime, session_id: int, reason: str | None = None, whole_series: bool = False
 ) -> list[TrainingSession]:
     """Cancel a session (and optionally the later ones of its series) before it starts; every
     seat and waitlist place in it is cancelled, and each affected person is notified.
     Returns the session asked for first, then the later ones this call cancelled."""
     first = await require_session(session_id, "id")
-    await require_manage(ctx, first.organisation_id, "id")
     checks = Checks()
     reason_text = checks.text(reason, "reason", REASON_MAX, required=False)
     checks.raise_if_any()
-    now = ctx.rt.now()
+    now = rt.now()
     ids = await series_after(first) if whole_series else [first.id]
     cancelled: list[tuple[TrainingSession, list[TrainingEnrolment]]] = []
     async with in_transaction():
@@ -322,18 +316,24 @@ async def cancel_session(
                 for e in affected
             ],
         }
-        await emit(ctx.rt, DomainEvent("training.session_cancelled", payload, session.organisation_id))
-    ctx.loaders.clear()
+        await emit(rt, DomainEvent("training.session_cancelled", payload, session.organisation_id))
     later = [session for session, _ in cancelled if session.id != first.id]
     return [await TrainingSession.get(id=first.id), *later]
 
 
-async def complete_session(ctx: Context, session_id: int) -> TrainingSession:
-    """Close a session once it has started: unchecked seats become NO_SHOW, the waitlist is
-    cancelled. Trainers of the course or managers; idempotent."""
+async def cancel_session_as(
+    ctx: Context, session_id: int, reason: str | None = None, whole_series: bool = False
+) -> list[TrainingSession]:
+    """Managers of the session's organisation."""
     session = await require_session(session_id, "id")
-    await require_teach(ctx, session.course_id, session.organisation_id, "id")
-    now = ctx.rt.now()
+    await require_manage(ctx, session.organisation_id, "id")
+    return await cancel_session(ctx.rt, session_id, reason, whole_series)
+
+
+async def complete_session(rt: Runtime, session_id: int) -> TrainingSession:
+    """Close a session once it has started: unchecked seats become NO_SHOW, the waitlist is
+    cancelled. Idempotent."""
+    now = rt.now()
     async with in_transaction():
         session = await _lock_session(session_id)
         if session.status == SessionStatus.COMPLETED:
@@ -351,10 +351,16 @@ async def complete_session(ctx: Context, session_id: int) -> TrainingSession:
         session.update_from_dict({"status": SessionStatus.COMPLETED, "completed_at": now, "waitlist_length": 0})
         await session.save()
     attendances = await TrainingEnrolment.filter(session_id=session_id, status=EnrolmentStatus.ATTENDED).count()
-    await emit(ctx.rt, DomainEvent("training.session_completed", {
+    await emit(rt, DomainEvent("training.session_completed", {
         "sessionId": _gid("TrainingSession", session.id),
         "courseId": _gid("TrainingCourse", session.course_id),
         "attendances": attendances,
     }, session.organisation_id))
-    ctx.loaders.clear()
     return session
+
+
+async def complete_session_as(ctx: Context, session_id: int) -> TrainingSession:
+    """Trainers of the session's course and managers of its organisation."""
+    session = await require_session(session_id, "id")
+    await require_teach(ctx, session, "id")
+    return await complete_session(ctx.rt, session_id)

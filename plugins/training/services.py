@@ -1,8 +1,9 @@
-"""Courses and sessions: creating, changing, cancelling and completing them.
+"""Courses and sessions: creating and changing them; the lookups and checks the rule modules share.
 
-Seats and the waitlist live in ``seats.py``, check-in in ``checkin.py``, assessment and
-certificates in ``certificates.py``. Every function here checks permissions itself and is
-callable without GraphQL.
+Seats, the waitlist and session changes that move people are in ``seats.py``, check-in in
+``checkin.py``, assessment and certificates in ``certificates.py``, feeds in ``calendar.py``.
+Everywhere, ``rule(rt, ...)`` does the work without any permission check (callable without
+GraphQL) and ``rule_as(ctx, ...)`` checks the viewer's permission (``access.py``), then calls it.
 """
 
 from __future__ import annotations
@@ -16,19 +17,25 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tortoise.transactions import in_transaction
 
-from core import errors
+from core import errors, lookups
 from core.context import Context
 from core.errors import UserInputError
 from core.organisations.activation import plugin_settings
-from core.organisations.models import Organisation
 from core.people.models import Person
 from core.runtime import Runtime
 from core.skills.models import Skill
 from core.validation import Checks
+from plugins.training import PLUGIN
 from plugins.training import errors as training_errors
-from plugins.training.access import PLUGIN, require_manage
+from plugins.training.access import require_manage
+from plugins.training.models import (
+    SessionStatus,
+    TrainingCourse,
+    TrainingCourseTrainer,
+    TrainingEnrolment,
+    TrainingSession,
+)
 from plugins.training.settings import TrainingSettings
-from plugins.training.models import SessionStatus, TrainingCourse, TrainingCourseTrainer, TrainingSession
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 5000
@@ -42,6 +49,7 @@ MAX_OCCURRENCES = 52
 MAX_TRAINERS = 20
 MAX_LENGTH = timedelta(days=14)
 MAX_AHEAD = timedelta(days=5 * 365)
+
 
 async def settings_for(rt: Runtime, org_id: int) -> TrainingSettings:
     return await plugin_settings(rt, org_id, TrainingSettings, PLUGIN)
@@ -82,6 +90,13 @@ async def require_session(session_id: int, field: str = "sessionId") -> Training
     if session is None:
         raise UserInputError(errors.NOT_FOUND, f"No training session with this `{field}`", field)
     return session
+
+
+async def require_enrolment(enrolment_id: int, field: str = "enrolmentId") -> TrainingEnrolment:
+    enrolment = await TrainingEnrolment.get_or_none(id=enrolment_id)
+    if enrolment is None:
+        raise UserInputError(errors.NOT_FOUND, f"No enrolment with this `{field}`", field)
+    return enrolment
 
 
 async def _check_course(checks: Checks, data: CourseFields, creating: bool) -> dict[str, Any]:
@@ -125,10 +140,9 @@ async def _set_trainers(course_id: int, trainer_ids: list[int]) -> None:
     )
 
 
-async def create_course(ctx: Context, org_id: int, data: CourseFields) -> TrainingCourse:
-    if not await Organisation.exists(id=org_id):
-        raise UserInputError(errors.NOT_FOUND, "No organisation with this `organisationId`", "organisationId")
-    await require_manage(ctx, org_id, "organisationId")
+async def create_course(rt: Runtime, org_id: int, data: CourseFields) -> TrainingCourse:
+    """A course of ``org_id``, published unless ``data.published`` is False."""
+    await lookups.require_organisation(org_id)
     checks = Checks()
     values = await _check_course(checks, data, creating=True)
     checks.raise_if_any()
@@ -136,13 +150,19 @@ async def create_course(ctx: Context, org_id: int, data: CourseFields) -> Traini
     async with in_transaction():
         course = await TrainingCourse.create(organisation_id=org_id, **values)
         await _set_trainers(course.id, data.trainer_ids or [])
-    ctx.loaders.clear()
     return course
 
 
-async def update_course(ctx: Context, course_id: int, data: CourseFields) -> TrainingCourse:
+async def create_course_as(ctx: Context, org_id: int, data: CourseFields) -> TrainingCourse:
+    """Managers of the organisation."""
+    await lookups.require_organisation(org_id)
+    await require_manage(ctx, org_id, "organisationId")
+    return await create_course(ctx.rt, org_id, data)
+
+
+async def update_course(rt: Runtime, course_id: int, data: CourseFields) -> TrainingCourse:
+    """Change the names in ``data.given``; ``trainer_ids`` replaces the trainers."""
     course = await require_course(course_id, "id")
-    await require_manage(ctx, course.organisation_id, "id")
     checks = Checks()
     values = await _check_course(checks, data, creating=False)
     checks.raise_if_any()
@@ -152,8 +172,14 @@ async def update_course(ctx: Context, course_id: int, data: CourseFields) -> Tra
             await course.save()
         if "trainer_ids" in data.given and data.trainer_ids is not None:
             await _set_trainers(course.id, data.trainer_ids)
-    ctx.loaders.clear()
     return course
+
+
+async def update_course_as(ctx: Context, course_id: int, data: CourseFields) -> TrainingCourse:
+    """Managers of the course's organisation."""
+    course = await require_course(course_id, "id")
+    await require_manage(ctx, course.organisation_id, "id")
+    return await update_course(ctx.rt, course_id, data)
 
 
 @dataclass
@@ -193,12 +219,11 @@ def check_place(checks: Checks, venue: str | None, online_url: str | None) -> tu
     return venue_text, url
 
 
-async def create_sessions(ctx: Context, course_id: int, data: SessionFields) -> list[TrainingSession]:
+async def create_sessions(rt: Runtime, course_id: int, data: SessionFields) -> list[TrainingSession]:
     """One session, or ``occurrences`` sessions a week apart sharing a series id."""
     course = await require_course(course_id)
-    await require_manage(ctx, course.organisation_id, "courseId")
     checks = Checks()
-    check_times(checks, data.starts_at, data.ends_at, ctx.rt.now())
+    check_times(checks, data.starts_at, data.ends_at, rt.now())
     checks.in_range(data.capacity, "capacity", 1, MAX_CAPACITY)
     checks.in_range(data.occurrences, "occurrences", 1, MAX_OCCURRENCES)
     venue, url = check_place(checks, data.venue, data.online_url)
@@ -206,7 +231,7 @@ async def create_sessions(ctx: Context, course_id: int, data: SessionFields) -> 
     series_id = uuid.uuid4().hex if data.occurrences > 1 else None
     starts_at, ends_at = data.starts_at.astimezone(UTC), data.ends_at.astimezone(UTC)
     async with in_transaction():
-        sessions = [
+        return [
             await TrainingSession.create(
                 course_id=course.id,
                 organisation_id=course.organisation_id,
@@ -219,8 +244,13 @@ async def create_sessions(ctx: Context, course_id: int, data: SessionFields) -> 
             )
             for week in range(data.occurrences)
         ]
-    ctx.loaders.clear()
-    return sessions
+
+
+async def create_sessions_as(ctx: Context, course_id: int, data: SessionFields) -> list[TrainingSession]:
+    """Managers of the course's organisation."""
+    course = await require_course(course_id)
+    await require_manage(ctx, course.organisation_id, "courseId")
+    return await create_sessions(ctx.rt, course_id, data)
 
 
 async def series_after(session: TrainingSession) -> list[int]:
@@ -229,5 +259,5 @@ async def series_after(session: TrainingSession) -> list[int]:
         return [session.id]
     later = await TrainingSession.filter(
         series_id=session.series_id, starts_at__gt=session.starts_at, status=SessionStatus.SCHEDULED
-    ).order_by("starts_at").values_list("id", flat=True)
-    return [session.id, *later]
+    ).order_by("starts_at").values("id")
+    return [session.id, *(row["id"] for row in later)]

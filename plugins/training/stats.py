@@ -7,7 +7,7 @@
 
 A year is the calendar year in the organisation's ``timezone`` setting (default Asia/Shanghai),
 by the session's start and the certificate's issue date. One batch of queries answers every
-organisation on a page (``StatsByOrganisationYearLoader``).
+organisation on a page (``loaders.stats_by_organisation_year``).
 """
 
 from __future__ import annotations
@@ -16,15 +16,20 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from tortoise.functions import Count
 
 from core.organisations.activation import effective_settings
 from core.organisations.models import OrganisationPlugin
 from core.runtime import Runtime
-from plugins.training.access import PLUGIN
-from plugins.training.models import EnrolmentStatus, SessionStatus, TrainingCertificate, TrainingEnrolment, TrainingSession
+from plugins.training import PLUGIN
+from plugins.training.models import (
+    EnrolmentStatus,
+    SessionStatus,
+    TrainingCertificate,
+    TrainingEnrolment,
+    TrainingSession,
+)
 from plugins.training.services import zone
 from plugins.training.settings import TrainingSettings
 

@@ -1,41 +1,71 @@
-"""GraphQL types of the training plugin; every relation goes through per-request loaders."""
+"""GraphQL types of the training plugin, and the fields it adds to ``Person`` and ``Organisation``.
+
+Relations go through the per-request loaders (``loaders.py``); who sees what is ``access.py``.
+"""
+
+# strawberry types its decorators with arguments as ``Any``; the resolvers themselves are typed.
+# mypy: disallow-untyped-decorators=False
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Self
+from urllib.parse import urlencode
 
 import strawberry
 from strawberry import relay
 
+from core import errors
 from core.context import Info
-from core.enums import SkillGrade
+from core.errors import UserInputError
 from core.nodes import ModelNode
 from core.organisations.models import Organisation as OrganisationModel
 from core.organisations.types import Organisation
 from core.people.models import Person as PersonModel
 from core.people.types import Person
-from core.relay import Connection, paginate_list
+from core.relay import Connection, paginate_list, to_global_id
 from core.skills.models import Skill as SkillModel
+from core.skills.models import SkillGrade
 from core.skills.types import Skill
 from plugins.training import models
-from plugins.training.access import can_manage, can_see_record, can_teach, taught_course_ids
-from plugins.training.certificates import CertificateStatus as CertificateStatusEnum
-from plugins.training.certificates import display_code, status_of
-from plugins.training.loaders import enrolments_of_session, my_enrolment, trainers_of_course
-
-TrainingSessionStatus = strawberry.enum(
-    models.SessionStatus, name="TrainingSessionStatus", description="Where a session stands."
+from plugins.training.access import (
+    can_see_calendar,
+    can_see_course,
+    can_see_enrolment,
+    can_see_record,
+    can_teach,
 )
-TrainingEnrolmentStatus = strawberry.enum(
-    models.EnrolmentStatus,
+from plugins.training.calendar import FIRST_VERSION, feed_url
+from plugins.training.certificates import Verification, display_code, status_of
+from plugins.training.checkin import CheckInCode
+from plugins.training.loaders import (
+    calendar_version_by_person,
+    certificate_by_enrolment,
+    certificates_by_holder,
+    courses_by_organisation,
+    enrolments_by_person,
+    enrolments_by_session,
+    sessions_by_course,
+    sessions_by_series,
+    stats_by_organisation_year,
+    trainers_by_course,
+    viewer_enrolment_by_session,
+)
+from plugins.training.models import CertificateStatus, EnrolmentStatus, SessionStatus
+from plugins.training.stats import FIRST_YEAR, LAST_YEAR, YearStats
+
+# The GraphQL enums are the model enums: strawberry.enum registers the GraphQL definition on the
+# model enum class itself, so fields are annotated with the model enums.
+strawberry.enum(SessionStatus, name="TrainingSessionStatus", description="Where a session stands.")
+strawberry.enum(
+    EnrolmentStatus,
     name="TrainingEnrolmentStatus",
     description="A seat (CONFIRMED, then ATTENDED or NO_SHOW), a waitlist place, or CANCELLED.",
 )
-CertificateStatus = strawberry.enum(
-    CertificateStatusEnum, name="CertificateStatus", description="What a certificate verification found."
-)
+strawberry.enum(CertificateStatus, name="CertificateStatus", description="What a certificate verification found.")
+
+QR_SCHEME = "guildhall://training/check-in"
 
 
 @strawberry.type(description="A training course (e.g. 焊接安全作业培训) run as sessions.")
@@ -85,14 +115,13 @@ class TrainingCourse(ModelNode):
 
     @strawberry.field
     async def trainers(self, info: Info) -> list[Person]:
-        return [Person.from_model(p) for p in await trainers_of_course(info.context, self.id)]
+        return [Person.from_model(p) for p in await trainers_by_course(info.context, self.id)]
 
     @strawberry.field(description="Sessions in start order, cancelled ones included.")
     async def sessions(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[TrainingSession]:
-        loader = info.context.loaders.children(models.TrainingSession, "course_id", order_by=("starts_at", "id"))
-        return paginate_list(await loader.load(self.id), first, after, TrainingSession.from_model)
+        return paginate_list(await sessions_by_course(info.context, self.id), first, after, TrainingSession.from_model)
 
 
 @strawberry.type(description="One sitting of a course, with seats and a waitlist.")
@@ -105,7 +134,7 @@ class TrainingSession(ModelNode):
     capacity: int
     seats_taken: int
     waitlist_length: int
-    status: TrainingSessionStatus
+    status: SessionStatus
     series_id: str | None = strawberry.field(description="Shared by sessions of one weekly series.")
     cancel_reason: str
     cancelled_at: datetime | None
@@ -145,8 +174,7 @@ class TrainingSession(ModelNode):
     async def series(self, info: Info) -> list[TrainingSession]:
         if self.series_id is None:
             return []
-        loader = info.context.loaders.children(models.TrainingSession, "series_id", order_by=("starts_at", "id"))
-        return [TrainingSession.from_model(row) for row in await loader.load(self.series_id)]
+        return [TrainingSession.from_model(row) for row in await sessions_by_series(info.context, self.series_id)]
 
     @strawberry.field(
         description="Seats first, then the waitlist in order. Trainers and managers see everyone; "
@@ -155,35 +183,25 @@ class TrainingSession(ModelNode):
     async def enrolments(
         self,
         info: Info,
-        status: TrainingEnrolmentStatus | None = None,
+        status: EnrolmentStatus | None = None,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[TrainingEnrolment]:
-        rows = await enrolments_of_session(info.context, self.id, status)
+        rows = await enrolments_by_session(info.context, self.id, status)
         if not await can_teach(info.context, self.course_id, self.organisation_id):
             rows = [row for row in rows if row.person_id == info.context.viewer.person_id]
         return paginate_list(rows, first, after, TrainingEnrolment.from_model)
 
     @strawberry.field(description="The signed-in person's enrolment in this session, if any.")
     async def my_enrolment(self, info: Info) -> TrainingEnrolment | None:
-        row = await my_enrolment(info.context, self.id)
+        row = await viewer_enrolment_by_session(info.context, self.id)
         return TrainingEnrolment.from_model(row) if row else None
-
-
-async def _enrolment_visible(info: Info, row: models.TrainingEnrolment) -> bool:
-    ctx = info.context
-    if ctx.viewer.person_id == row.person_id or ctx.viewer.is_superuser:
-        return True
-    session = await ctx.loaders.by_id(models.TrainingSession).load(row.session_id)
-    if session is not None and await can_teach(ctx, session.course_id, session.organisation_id):
-        return True
-    return await can_see_record(ctx, row.person_id)
 
 
 @strawberry.type(description="A person's seat or waitlist place in a session.")
 class TrainingEnrolment(ModelNode):
     id: relay.NodeID[int]
-    status: TrainingEnrolmentStatus
+    status: EnrolmentStatus
     waitlist_position: int | None = strawberry.field(description="1 … N while WAITLISTED, else null.")
     enrolled_at: datetime
     confirmed_at: datetime | None
@@ -209,13 +227,13 @@ class TrainingEnrolment(ModelNode):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
+    async def resolve_nodes(  # type: ignore[override]  # as core.nodes.ModelNode: strawberry overloads it
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
         keys = [int(i) if str(i).isdigit() else 0 for i in node_ids]
         rows = await info.context.loaders.by_id(models.TrainingEnrolment).load_many(keys)
         return [
-            cls.from_model(row) if row is not None and await _enrolment_visible(info, row) else None
+            cls.from_model(row) if row is not None and await can_see_enrolment(info.context, row) else None
             for row in rows
         ]
 
@@ -233,8 +251,8 @@ class TrainingEnrolment(ModelNode):
 
     @strawberry.field(description="Issued when the assessment is a pass.")
     async def certificate(self, info: Info) -> TrainingCertificate | None:
-        rows = await info.context.loaders.children(models.TrainingCertificate, "enrolment_id").load(self.id)
-        return TrainingCertificate.from_model(rows[0]) if rows else None
+        row = await certificate_by_enrolment(info.context, self.id)
+        return TrainingCertificate.from_model(row) if row else None
 
 
 @strawberry.type(description="A certificate of a passed course; anyone can check its code.")
@@ -262,7 +280,7 @@ class TrainingCertificate(ModelNode):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
+    async def resolve_nodes(  # type: ignore[override]  # as core.nodes.ModelNode: strawberry overloads it
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
         keys = [int(i) if str(i).isdigit() else 0 for i in node_ids]
@@ -272,7 +290,7 @@ class TrainingCertificate(ModelNode):
             for row in rows
         ]
 
-    def _row_status(self, info: Info) -> CertificateStatusEnum:
+    def _row_status(self, info: Info) -> CertificateStatus:
         return status_of(self.expires_at, self.revoked_at, info.context.rt.now())
 
     @strawberry.field(description="The public code for `certificateVerify`, as XXXX-XXXX-XXXX-XXXX.")
@@ -285,11 +303,11 @@ class TrainingCertificate(ModelNode):
 
     @strawberry.field
     def valid(self, info: Info) -> bool:
-        return self._row_status(info) == CertificateStatusEnum.VALID
+        return self._row_status(info) == CertificateStatus.VALID
 
     @strawberry.field
     def expired(self, info: Info) -> bool:
-        return self._row_status(info) == CertificateStatusEnum.EXPIRED
+        return self._row_status(info) == CertificateStatus.EXPIRED
 
     @strawberry.field
     async def holder(self, info: Info) -> Person:
@@ -321,6 +339,15 @@ class CertificateVerification:
     issued_at: datetime | None
     expires_at: datetime | None
 
+    @classmethod
+    def from_verification(cls, found: Verification) -> Self:
+        return cls(
+            status=found.status, valid=found.status == CertificateStatus.VALID,
+            expired=found.status == CertificateStatus.EXPIRED, holder_name=found.holder_name,
+            course_title=found.course_title, organisation_name=found.organisation_name,
+            issued_at=found.issued_at, expires_at=found.expires_at,
+        )
+
 
 @strawberry.type(description="The rotating check-in code of a session, for trainers to show (e.g. as a QR).")
 class TrainingCheckInCode:
@@ -332,6 +359,17 @@ class TrainingCheckInCode:
     opens_at: datetime
     closes_at: datetime
 
+    @classmethod
+    def from_code(cls, current: CheckInCode) -> Self:
+        payload = None
+        if current.code is not None:
+            session_gid = to_global_id("TrainingSession", current.session_id)
+            payload = f"{QR_SCHEME}?{urlencode({'sessionId': session_gid, 'code': current.code})}"
+        return cls(
+            open=current.code is not None, code=current.code, qr_payload=payload, refresh_at=current.refresh_at,
+            expires_at=current.expires_at, opens_at=current.opens_at, closes_at=current.closes_at,
+        )
+
 
 @strawberry.type(description="Training counted over one calendar year.")
 class TrainingStats:
@@ -341,10 +379,73 @@ class TrainingStats:
     hours: float = strawberry.field(description="Training hours delivered: the summed length of those sessions.")
     certificates: int = strawberry.field(description="Certificates issued and not revoked.")
 
+    @classmethod
+    def from_figures(cls, year: int, figures: YearStats) -> Self:
+        return cls(
+            year=year, sessions=figures.sessions, attendances=figures.attendances, hours=figures.hours,
+            certificates=figures.certificates,
+        )
 
-async def visible_courses(info: Info, org_id: int, rows: list[models.TrainingCourse]) -> list[models.TrainingCourse]:
-    """Managers see drafts; trainers see their own; everyone else published courses only."""
-    if await can_manage(info.context, org_id):
-        return rows
-    taught = await taught_course_ids(info.context)
-    return [row for row in rows if row.published or row.id in taught]
+
+# Fields on core types (``extend_types``) ---------------------------------------------------------
+
+
+@strawberry.type
+class PersonTrainingFields:
+    @strawberry.field(
+        description="Training enrolments, newest session first; visible to the person and admins "
+        "of their organisations (null for others)."
+    )
+    @staticmethod
+    async def enrolments(
+        parent: strawberry.Parent[Person],
+        info: Info,
+        status: EnrolmentStatus | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[TrainingEnrolment] | None:
+        if not await can_see_record(info.context, parent.id):
+            return None
+        rows = await enrolments_by_person(info.context, parent.id, status)
+        return paginate_list(rows, first, after, TrainingEnrolment.from_model)
+
+    @strawberry.field(
+        description="Training certificates, newest first; visible to the person and admins of "
+        "their organisations (null for others)."
+    )
+    @staticmethod
+    async def certificates(parent: strawberry.Parent[Person], info: Info) -> list[TrainingCertificate] | None:
+        if not await can_see_record(info.context, parent.id):
+            return None
+        return [TrainingCertificate.from_model(row) for row in await certificates_by_holder(info.context, parent.id)]
+
+    @strawberry.field(
+        description="Private iCalendar feed of the person's confirmed sessions; only the person "
+        "sees it (null for others). `trainingCalendarReset` revokes it."
+    )
+    @staticmethod
+    async def calendar_url(parent: strawberry.Parent[Person], info: Info) -> str | None:
+        if not can_see_calendar(info.context, parent.id):
+            return None
+        version = await calendar_version_by_person(info.context, parent.id) or FIRST_VERSION
+        return feed_url(info.context.rt.settings, parent.id, version)
+
+
+@strawberry.type
+class OrganisationTrainingFields:
+    @strawberry.field(description="Training courses; drafts only for managers and their trainers.")
+    @staticmethod
+    async def training_courses(
+        parent: strawberry.Parent[Organisation], info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[TrainingCourse]:
+        rows = [row for row in await courses_by_organisation(info.context, parent.id)
+                if await can_see_course(info.context, row)]
+        return paginate_list(rows, first, after, TrainingCourse.from_model)
+
+    @strawberry.field(description="Sessions held, attendances (人次), hours and certificates in a year.")
+    @staticmethod
+    async def training_stats(parent: strawberry.Parent[Organisation], info: Info, year: int) -> TrainingStats:
+        if not FIRST_YEAR <= year < LAST_YEAR:
+            message = f"`year` must be between {FIRST_YEAR} and {LAST_YEAR - 1}"
+            raise UserInputError(errors.OUT_OF_RANGE, message, "year")
+        return TrainingStats.from_figures(year, await stats_by_organisation_year(info.context, parent.id, year))

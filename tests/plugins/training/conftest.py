@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-import pluggy
 import pytest
 
 from core import hookimpl
@@ -15,10 +14,10 @@ from core.organisations.models import Organisation, OrganisationKind, Organisati
 from core.people.models import MembershipRole, Person
 from core.plugin_api import DomainEvent
 from core.registry import Registry
-from host.plugins import build_plugin_manager
 from core.runtime import Runtime
+from host.plugins import build_plugin_manager
 from plugins.training.models import TrainingCourse, TrainingCourseTrainer, TrainingEnrolment, TrainingSession
-from tests.support import Clock, GraphQLClient, User, client_for, gid, make_org, runtime_with
+from tests.support import GraphQLClient, User, client_for, gid, make_org, runtime_with
 
 ENROL = """
 mutation Enrol($s: ID!) { trainingEnrol(input: {sessionId: $s}) {
@@ -130,8 +129,8 @@ class Recorder:
 
 
 @pytest.fixture
-def recorder() -> Iterator[Recorder]:
-    yield Recorder()
+def recorder() -> Recorder:
+    return Recorder()
 
 
 @pytest.fixture

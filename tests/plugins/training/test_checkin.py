@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections import Counter
 from datetime import timedelta
 
+from core.errors import UserInputError
 from core.runtime import Runtime
+from plugins.training import checkin
 from plugins.training.checkin import STEP_SECONDS, code_for, step_at
 from plugins.training.models import EnrolmentStatus, SessionStatus, TrainingEnrolment, TrainingSession
 from tests.plugins.training.conftest import CHECK_IN, School, renew
@@ -15,12 +19,14 @@ CODE = """query($s: ID!) { trainingCheckInCode(sessionId: $s) {
 
 
 async def _code(school: School, session: TrainingSession, user: User | None = None) -> dict:
-    data = await school.gql(CODE, {"s": gid("TrainingSession", session.id)}, user=renew(school.gql, user or school.trainer))
+    viewer = renew(school.gql, user or school.trainer)
+    data = await school.gql(CODE, {"s": gid("TrainingSession", session.id)}, user=viewer)
     return data["trainingCheckInCode"]
 
 
 async def _check_in(school: School, session: TrainingSession, user: User, code: str) -> dict:
-    data = await school.gql(CHECK_IN, {"s": gid("TrainingSession", session.id), "c": code}, user=renew(school.gql, user))
+    variables = {"s": gid("TrainingSession", session.id), "c": code}
+    data = await school.gql(CHECK_IN, variables, user=renew(school.gql, user))
     return data["trainingCheckIn"]
 
 
@@ -148,3 +154,36 @@ async def test_the_window_follows_the_organisation_setting(school: School, clock
     await school.enrol(session, learner)
     assert (await _code(school, session))["open"] is True
     assert (await _check_in(school, session, learner, _code_at(school.rt, session)))["errors"] == []
+
+
+async def test_parallel_guesses_cannot_pass_the_limit(school: School) -> None:
+    session = await school.session(starts_in=timedelta(minutes=5))
+    [learner] = await school.learners(1)
+    assert learner.person is not None
+    person_id = learner.person.id
+    await school.enrol(session, learner)
+    wrong = f"{(int(_code_at(school.rt, session)) + 1) % 1_000_000:06d}"
+
+    async def attempt() -> str:
+        try:
+            await checkin.check_in(school.rt, session.id, person_id, wrong)
+        except UserInputError as exc:
+            return exc.errors[0].code
+        return "ACCEPTED"
+
+    codes = Counter(await asyncio.gather(*(attempt() for _ in range(30))))
+    assert codes == {"INVALID_CODE": 10, "RATE_LIMITED": 20}
+
+
+async def test_right_codes_do_not_count_as_failures(school: School) -> None:
+    session = await school.session(starts_in=timedelta(minutes=5), capacity=2)
+    [learner] = await school.learners(1)
+    await school.enrol(session, learner)
+    right = _code_at(school.rt, session)
+    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+    for _ in range(9):
+        await _check_in(school, session, learner, wrong)
+    for _ in range(3):  # checked in, then ALREADY_CHECKED_IN: none of these is a failure
+        assert (await _check_in(school, session, learner, right))["enrolment"]["status"] == "ATTENDED"
+    assert [e["code"] for e in (await _check_in(school, session, learner, wrong))["errors"]] == ["INVALID_CODE"]
+    assert [e["code"] for e in (await _check_in(school, session, learner, right))["errors"]] == ["RATE_LIMITED"]

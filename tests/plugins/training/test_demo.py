@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime
 
-from host.demo import load_demo
 from core.organisations.models import OrganisationPlugin
 from core.runtime import Runtime
-from plugins.training.certificates import CertificateStatus, status_of
+from host.demo import load_demo
+from plugins.training.certificates import status_of
 from plugins.training.models import (
+    CertificateStatus,
     EnrolmentStatus,
     SessionStatus,
     TrainingCertificate,
@@ -24,7 +25,7 @@ async def test_hook_register_demo(rt: Runtime) -> None:
     demo = await load_demo(rt)
     assert demo is not None
     school, heavy = demo.organisations["school"], demo.organisations["heavy"]
-    enabled = set(await OrganisationPlugin.filter(plugin="training", enabled=True).values_list("organisation_id", flat=True))
+    enabled = {row.organisation_id for row in await OrganisationPlugin.filter(plugin="training", enabled=True)}
     assert enabled == {school.id, heavy.id}
 
     courses = await TrainingCourse.filter(organisation=school)

@@ -349,3 +349,27 @@ async def test_only_scheduled_sessions_change(school: School) -> None:
     variables = {"input": {"id": gid("TrainingSession", live.id), "venue": "报告厅"}}
     assert (await school.gql(update, variables, user=school.admin))["trainingSessionUpdate"] == {
         "session": {"venue": "报告厅"}, "errors": []}
+
+
+async def test_cancelling_is_refused_once_the_school_disables_training(
+    school: School, recording_gql: GraphQLClient, recorder: Recorder
+) -> None:
+    session = await school.session(capacity=1)
+    seated, waiting = await school.learners(2)
+    seat = (await school.enrol(session, seated))["enrolment"]["id"]
+    await school.enrol(session, waiting)
+    before = [(r.status, r.waitlist_position, r.cancelled_at) for r in await enrolments(session)]
+    disable = """mutation($o: ID!) { pluginDisable(input: {organisationId: $o, plugin: "training"}) {
+      errors { code } } }"""
+    assert (await school.gql(disable, {"o": school.org_id}, user=school.admin))["pluginDisable"]["errors"] == []
+
+    data = (await recording_gql(CANCEL, {"e": seat}, user=seated))["trainingEnrolmentCancel"]
+
+    assert data["enrolment"] is None
+    assert [e["code"] for e in data["errors"]] == ["PLUGIN_DISABLED"]
+    # Nothing written: the seat is kept, nobody was promoted, the counters did not move.
+    assert [(r.status, r.waitlist_position, r.cancelled_at) for r in await enrolments(session)] == before
+    assert before[1][:2] == (EnrolmentStatus.WAITLISTED, 1)
+    row = await TrainingSession.get(id=session.id)
+    assert (row.seats_taken, row.waitlist_length) == (1, 1)
+    assert recorder.events == []

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import httpx
 
-from host.app import create_app
 from core.db import tortoise_config
 from core.organisations.activation import plugin_settings
 from core.organisations.models import OrganisationKind
 from core.people.models import MembershipRole
-from host.registry import build_registry
-from host.plugins import build_plugin_manager
 from core.registry import Registry
 from core.runtime import Runtime
+from host.app import create_app
+from host.plugins import build_plugin_manager
+from host.registry import build_registry
 from plugins.training.settings import TrainingSettings
 from schema import build_schema, print_sdl
 from tests.plugins.training.conftest import School
@@ -91,3 +91,18 @@ async def test_disabling_keeps_the_data_readable_but_refuses_work(school: School
     assert (await school.gql(query, {"id": school.org_id}))["node"]["trainingCourses"]["totalCount"] == 0
     course = "query($id: ID!) { node(id: $id) { ... on TrainingCourse { title } } }"
     assert (await school.gql(course, {"id": gid("TrainingCourse", school.course.id)}))["node"] is not None
+
+
+async def test_configuring_refuses_out_of_range_values_field_by_field(school: School, rt: Runtime) -> None:
+    configure = """mutation($o: ID!, $s: JSON!) { pluginConfigure(input: {organisationId: $o, plugin: "training",
+      settings: $s}) { settings errors { code field } } }"""
+    bad = {"check_in_opens_minutes": 1_000_000_000_000, "timezone": "Mars/Olympus"}
+    data = (await school.gql(configure, {"o": school.org_id, "s": bad}, user=school.admin))["pluginConfigure"]
+    assert data["settings"] is None
+    assert sorted((e["code"], e["field"]) for e in data["errors"]) == [
+        ("INVALID_SETTING", "settings.check_in_opens_minutes"), ("INVALID_SETTING", "settings.timezone")]
+    assert await plugin_settings(rt, school.org.id, TrainingSettings, "training") == TrainingSettings()
+    good = {"check_in_opens_minutes": 45, "timezone": "Asia/Urumqi"}
+    data = (await school.gql(configure, {"o": school.org_id, "s": good}, user=school.admin))["pluginConfigure"]
+    assert data["errors"] == []
+    assert await plugin_settings(rt, school.org.id, TrainingSettings, "training") == TrainingSettings(**good)
