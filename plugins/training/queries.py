@@ -13,6 +13,7 @@ import strawberry
 
 from core.context import Info
 from core.errors import UserInputError
+from core.plugin_api import in_organisation
 from core.relay import Connection, decode_id, paginate_queryset
 from plugins.training import checkin
 from plugins.training import errors as training_errors
@@ -33,7 +34,9 @@ def _utc(value: datetime, field: str) -> datetime:
 class TrainingQueries:
     @strawberry.field(
         description="An organisation's sessions in start order, optionally from / to a time "
-        "(by start). Sessions of draft courses only for managers and their trainers."
+        "(by start). Sessions of draft courses only for managers and their trainers. Empty where "
+        "the organisation has training switched off.",
+        metadata=in_organisation("organisation_id"),
     )
     async def training_sessions(
         self,
