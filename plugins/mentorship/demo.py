@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from core.organisations.models import OrganisationPlugin
 from core.plugin_api import DemoData
 from core.skills.models import PersonSkill
+from plugins.mentorship import PLUGIN
 from plugins.mentorship.models import (
     OPEN_STATUSES,
-    PLUGIN,
     MentoringSession,
     Mentorship,
     MentorshipStatus,
@@ -45,7 +46,7 @@ async def _agreement(
     status: MentorshipStatus,
     started_days_ago: int,
     goals: str,
-    **extra: object,
+    **extra: Any,
 ) -> Mentorship:
     now = datetime.now(UTC).replace(microsecond=0)
     started = now - timedelta(days=started_days_ago)
@@ -84,7 +85,7 @@ async def _milestones(m: Mentorship, steps: list[tuple[str, bool, bool]]) -> Non
 
 
 async def _sessions(m: Mentorship, topics: list[tuple[str, float]]) -> None:
-    day = date.today() - timedelta(days=7 * len(topics))
+    day = datetime.now(UTC).date() - timedelta(days=7 * len(topics))
     for topic, hours in topics:
         await MentoringSession.create(
             mentorship=m, date=day, hours=Decimal(str(hours)), topic=topic,
@@ -93,7 +94,7 @@ async def _sessions(m: Mentorship, topics: list[tuple[str, float]]) -> None:
         day += timedelta(days=7)
 
 
-async def load_demo_data(demo: DemoData) -> None:
+async def load(demo: DemoData) -> None:
     for key in STUDIOS:
         await OrganisationPlugin.create(organisation=demo.organisations[key], plugin=PLUGIN)
     # 1+N: 王建国 and six apprentices from his studio, at every stage.
@@ -143,7 +144,7 @@ async def load_demo_data(demo: DemoData) -> None:
     await Mentorship.create(
         mentor=demo.people["zhang"], apprentice=demo.people["worker3"],
         organisation=demo.organisations["studio_zhang"], skill=demo.skills["汽车NVH测试"],
-        goals="学习整车NVH测试与数据分析。", planned_start=date.today(),
+        goals="学习整车NVH测试与数据分析。", planned_start=datetime.now(UTC).date(),
         created_by=demo.people["worker3"], apprentice_signed_at=datetime.now(UTC),
         open_key=open_key(demo.people["zhang"].id, demo.people["worker3"].id, demo.skills["汽车NVH测试"].id),
     )

@@ -8,7 +8,7 @@ from core import hookimpl
 from core.organisations.types import Organisation
 from core.people.types import Person
 from core.plugin_api import DemoData, ModelApp, TypeExtension
-from plugins.mentorship import demo as demo_data
+from plugins.mentorship import demo
 from plugins.mentorship.mutations import MentorshipMutations
 from plugins.mentorship.queries import MentorshipQueries
 from plugins.mentorship.settings import MentorshipSettings
@@ -59,4 +59,4 @@ def organisation_settings() -> type[MentorshipSettings]:
 
 @hookimpl
 def register_demo() -> Callable[[DemoData], Awaitable[None]]:
-    return demo_data.load_demo_data
+    return demo.load

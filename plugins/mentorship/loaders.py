@@ -1,4 +1,8 @@
-"""Per-request DataLoaders of the plugin, kept on ``info.context.loaders`` (never module level)."""
+"""Per-request DataLoaders of the plugin, kept on ``ctx.loaders`` (never module level).
+
+Each function loads one key through a loader that batches every key asked for in the same
+tick, and returns model rows (or ``MentorStats``, plain figures).
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,6 @@ from tortoise.expressions import Q
 from tortoise.functions import Count, Sum
 
 from core.context import Context
-from core.loaders import Loaders
-from core.permissions import can_manage_org
 from plugins.mentorship.models import (
     MentoringSession,
     Mentorship,
@@ -21,13 +23,17 @@ from plugins.mentorship.models import (
     Milestone,
 )
 
-
 Statuses = tuple[MentorshipStatus, ...]
 
 
-def mentorships_by_person(
-    loaders: Loaders, role: MentorshipRole | None, statuses: Statuses
-) -> DataLoader[int, list[Mentorship]]:
+def statuses(chosen: Sequence[MentorshipStatus] | None) -> Statuses:
+    """A loader key for a status filter: sorted, without repeats; empty means any status."""
+    return tuple(sorted(set(chosen or ()), key=lambda s: s.value))
+
+
+async def mentorships_by_person(
+    ctx: Context, person_id: int, role: MentorshipRole | None, status: Statuses
+) -> list[Mentorship]:
     """``MentorshipsByPersonLoader``: a person's agreements in one role (or both), newest first."""
 
     async def load(person_ids: Sequence[int]) -> list[list[Mentorship]]:
@@ -39,8 +45,8 @@ def mentorships_by_person(
         else:
             condition = Q(mentor_id__in=ids) | Q(apprentice_id__in=ids)
         queryset = Mentorship.filter(condition)
-        if statuses:
-            queryset = queryset.filter(status__in=list(statuses))
+        if status:
+            queryset = queryset.filter(status__in=list(status))
         groups: dict[int, list[Mentorship]] = defaultdict(list)
         for row in await queryset.order_by("-id"):
             if role is not MentorshipRole.APPRENTICE:
@@ -49,20 +55,24 @@ def mentorships_by_person(
                 groups[row.apprentice_id].append(row)
         return [groups.get(i, []) for i in person_ids]
 
-    return loaders.get(("mentorship.by_person", role, statuses), lambda: DataLoader(load_fn=load))
+    loader = ctx.loaders.get(("mentorship.by_person", role, status), lambda: DataLoader(load_fn=load))
+    return await loader.load(person_id)
 
 
-def mentorships_by_organisation(loaders: Loaders, statuses: Statuses) -> DataLoader[int, list[Mentorship]]:
-    filters = {"status__in": statuses} if statuses else {}
-    return loaders.children(Mentorship, "organisation_id", order_by=("-id",), **filters)
+async def mentorships_by_organisation(ctx: Context, org_id: int, status: Statuses) -> list[Mentorship]:
+    filters = {"status__in": status} if status else {}
+    return await ctx.loaders.children(Mentorship, "organisation_id", order_by=("-id",), **filters).load(org_id)
 
 
-def milestones_by_mentorship(loaders: Loaders) -> DataLoader[int, list[Milestone]]:
-    return loaders.children(Milestone, "mentorship_id", order_by=("id",))
+async def milestones_by_mentorship(ctx: Context, mentorship_id: int) -> list[Milestone]:
+    """In the order they were added."""
+    return await ctx.loaders.children(Milestone, "mentorship_id", order_by=("id",)).load(mentorship_id)
 
 
-def sessions_by_mentorship(loaders: Loaders) -> DataLoader[int, list[MentoringSession]]:
-    return loaders.children(MentoringSession, "mentorship_id", order_by=("-date", "-id"))
+async def sessions_by_mentorship(ctx: Context, mentorship_id: int) -> list[MentoringSession]:
+    """Newest first."""
+    loader = ctx.loaders.children(MentoringSession, "mentorship_id", order_by=("-date", "-id"))
+    return await loader.load(mentorship_id)
 
 
 @dataclass(frozen=True)
@@ -72,7 +82,7 @@ class MentorStats:
     average_score: float | None = None
 
 
-def mentor_stats(loaders: Loaders) -> DataLoader[int, MentorStats]:
+async def mentor_stats_by_mentor(ctx: Context, mentor_id: int) -> MentorStats:
     """``MentorStatsByMentorLoader``: one grouped count for every mentor on the page."""
 
     async def load(mentor_ids: Sequence[int]) -> list[MentorStats]:
@@ -87,24 +97,15 @@ def mentor_stats(loaders: Loaders) -> DataLoader[int, MentorStats]:
         )
         # Sum and count, not AVG: Tortoise casts an average back to the (integer) field type.
         counts: dict[int, dict[str, tuple[int, int, int | None]]] = defaultdict(dict)
-        for mentor_id, status, n, scored, total in rows:
-            counts[mentor_id][MentorshipStatus(status).value] = (n, scored, total)
+        for row_mentor, status, n, scored, total in rows:
+            counts[row_mentor][MentorshipStatus(status).value] = (n, scored, total)
         stats = {}
-        for mentor_id, by_status in counts.items():
+        for row_mentor, by_status in counts.items():
             active = by_status.get("ACTIVE", (0, 0, None))[0]
             completed, scored, total = by_status.get("COMPLETED", (0, 0, None))
             average = round(int(total) / scored, 1) if scored and total is not None else None
-            stats[mentor_id] = MentorStats(active, completed, average)
+            stats[row_mentor] = MentorStats(active, completed, average)
         return [stats.get(i, MentorStats()) for i in mentor_ids]
 
-    return loaders.get("mentorship.stats", lambda: DataLoader(load_fn=load))
-
-
-def may_manage(ctx: Context) -> DataLoader[int, bool]:
-    """``CanManageByOrganisationLoader``: is the viewer an admin of each organisation?"""
-
-    async def load(org_ids: Sequence[int]) -> list[bool]:
-        answers = {org_id: await can_manage_org(ctx, org_id) for org_id in set(org_ids)}
-        return [answers[org_id] for org_id in org_ids]
-
-    return ctx.loaders.get("mentorship.may_manage", lambda: DataLoader(load_fn=load))
+    loader = ctx.loaders.get("mentorship.stats", lambda: DataLoader(load_fn=load))
+    return await loader.load(mentor_id)

@@ -20,6 +20,9 @@ track record    ≤ 10   average graduation score / 10, in full from 3 graduates
 Ties go to the better level, then the lower id. The work is a fixed number of queries
 (candidates, memberships, loads, honours, alliances, records, open pairs, settings), each
 filtered by a subquery, whatever the number of candidates.
+
+``suggest_mentors(rt, ...)`` is the rule; ``suggest_mentors_as(ctx, ...)`` asks the viewer to be
+signed in first.
 """
 
 from __future__ import annotations
@@ -37,14 +40,11 @@ from core.errors import UserInputError
 from core.organisations.activation import effective_settings
 from core.organisations.models import AllianceMembership, OrganisationPlugin
 from core.people.models import Honour, HonourLevel, Membership, Person
+from core.relay import MAX_PAGE
+from core.runtime import Runtime
 from core.skills.models import GRADE_NAMES_ZH, PersonSkill, Skill
-from plugins.mentorship.models import (
-    OPEN_STATUSES,
-    PLUGIN,
-    MentorLoad,
-    Mentorship,
-    MentorshipStatus,
-)
+from plugins.mentorship import PLUGIN, access
+from plugins.mentorship.models import OPEN_STATUSES, MentorLoad, Mentorship, MentorshipStatus
 from plugins.mentorship.services import level_in
 from plugins.mentorship.settings import MentorshipSettings
 
@@ -92,35 +92,36 @@ class _Facts:
     taken: set[int]
 
 
-async def _capacities(ctx: Context) -> dict[int, int]:
+async def _capacities(rt: Runtime) -> dict[int, int]:
     """Capacity of every organisation that has the plugin on."""
     rows = await OrganisationPlugin.filter(plugin=PLUGIN, enabled=True).values_list("organisation_id", "settings")
     capacities = {}
     for org_id, stored in rows:
-        settings = effective_settings(ctx.rt.registry, PLUGIN, stored if isinstance(stored, dict) else {})
+        settings = effective_settings(rt.registry, PLUGIN, stored if isinstance(stored, dict) else {})
         assert isinstance(settings, MentorshipSettings)
         capacities[org_id] = settings.mentor_capacity
     return capacities
 
 
-async def _facts(ctx: Context, apprentice_id: int, skill: Skill) -> _Facts:
+async def _facts(rt: Runtime, apprentice_id: int, skill: Skill) -> _Facts:
     apprentice_level = await level_in(apprentice_id, skill.id)
     candidates = PersonSkill.filter(skill_id=skill.id, level__lt=apprentice_level).exclude(person_id=apprentice_id)
 
     def candidate_ids() -> Subquery:
         return Subquery(candidates.values("person_id"))
 
-    apprentice_orgs = set(
-        await Membership.filter(person_id=apprentice_id).values_list("organisation_id", flat=True)
-    )
+    apprentice_orgs = {
+        org_id for (org_id,) in await Membership.filter(person_id=apprentice_id).values_list("organisation_id")
+    }
     peers: set[int] = set()
     if apprentice_orgs:
         alliances = AllianceMembership.filter(organisation_id__in=list(apprentice_orgs)).values("alliance_id")
-        peers = set(
-            await AllianceMembership.filter(alliance_id__in=Subquery(alliances)).values_list(
-                "organisation_id", flat=True
+        peers = {
+            org_id
+            for (org_id,) in await AllianceMembership.filter(alliance_id__in=Subquery(alliances)).values_list(
+                "organisation_id"
             )
-        )
+        }
     levels = dict(await candidates.values_list("person_id", "level"))
     orgs_of: dict[int, set[int]] = defaultdict(set)
     loads: dict[tuple[int, int], int] = {}
@@ -149,17 +150,18 @@ async def _facts(ctx: Context, apprentice_id: int, skill: Skill) -> _Facts:
         )
         # Sum and count, not AVG: Tortoise casts an average back to the (integer) field type.
         records = {mentor_id: (n, int(total) / n) for mentor_id, n, total in graduated}
-    taken = set(
-        await Mentorship.filter(
+    taken = {
+        mentor_id
+        for (mentor_id,) in await Mentorship.filter(
             apprentice_id=apprentice_id, skill_id=skill.id, status__in=list(OPEN_STATUSES)
-        ).values_list("mentor_id", flat=True)
-    )
+        ).values_list("mentor_id")
+    }
     return _Facts(
         skill_name=skill.name,
         apprentice_level=apprentice_level,
         apprentice_orgs=apprentice_orgs,
         alliance_peers=peers,
-        capacities=await _capacities(ctx) if levels else {},
+        capacities=await _capacities(rt) if levels else {},
         levels=levels,
         orgs_of=orgs_of,
         loads=loads,
@@ -185,7 +187,7 @@ def _score(facts: _Facts, person_id: int) -> Suggestion | None:
         return None
     *_, neg_org, free, capacity = max(venues)
     reasons = [f"{GRADE_NAMES_ZH[level]} in {facts.skill_name}"]
-    points = SKILL_POINTS_PER_GRADE * min(facts.apprentice_level - level, SKILL_MAX // SKILL_POINTS_PER_GRADE)
+    points: float = SKILL_POINTS_PER_GRADE * min(facts.apprentice_level - level, SKILL_MAX // SKILL_POINTS_PER_GRADE)
 
     honours = sorted(facts.honours_of.get(person_id, []), key=lambda h: (-HONOUR_POINTS[h[1]], -h[2]))
     points += min(HONOURS_MAX, sum(HONOUR_POINTS[h[1]] for h in honours))
@@ -219,12 +221,21 @@ def _score(facts: _Facts, person_id: int) -> Suggestion | None:
     )
 
 
-async def suggest_mentors(ctx: Context, apprentice_id: int, skill_id: int, first: int) -> list[Suggestion]:
+async def suggest_mentors(rt: Runtime, apprentice_id: int, skill_id: int, first: int) -> list[Suggestion]:
+    """The ``first`` best possible mentors of the apprentice in the skill, best first."""
+    if not 0 <= first <= MAX_PAGE:
+        raise UserInputError(core_errors.OUT_OF_RANGE, f"`first` must be between 0 and {MAX_PAGE}", "first")
     skill = await Skill.get_or_none(id=skill_id)
     if skill is None:
         raise UserInputError(core_errors.NOT_FOUND, "No skill with this `skillId`", "skillId")
     if not await Person.exists(id=apprentice_id):
         raise UserInputError(core_errors.NOT_FOUND, "No person with this `apprenticeId`", "apprenticeId")
-    facts = await _facts(ctx, apprentice_id, skill)
+    facts = await _facts(rt, apprentice_id, skill)
     scored = (s for s in (_score(facts, p) for p in facts.levels) if s is not None)
     return heapq.nlargest(first, scored, key=lambda s: (s.score, -s.level, -s.mentor_id))
+
+
+async def suggest_mentors_as(ctx: Context, apprentice_id: int, skill_id: int, first: int) -> list[Suggestion]:
+    """Any signed-in viewer may ask."""
+    access.require_signed_in(ctx)
+    return await suggest_mentors(ctx.rt, apprentice_id, skill_id, first)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
 
-PLUGIN = "mentorship"
+if TYPE_CHECKING:  # imported for the annotations only: Tortoise would list them in this app
+    from core.organisations.models import Organisation
+    from core.people.models import Person
+    from core.skills.models import Skill
 
 
 class MentorshipStatus(str, Enum):
@@ -35,10 +39,18 @@ class Mentorship(Model):
     # A master-apprentice agreement (师徒协议) in one skill, held in one organisation.
 
     id = fields.IntField(primary_key=True)
-    mentor = fields.ForeignKeyField("core.Person", related_name=False, on_delete=fields.CASCADE)
-    apprentice = fields.ForeignKeyField("core.Person", related_name=False, on_delete=fields.CASCADE)
-    organisation = fields.ForeignKeyField("core.Organisation", related_name=False, on_delete=fields.CASCADE)
-    skill = fields.ForeignKeyField("core.Skill", related_name=False, on_delete=fields.CASCADE)
+    mentor: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        "core.Person", related_name=False, on_delete=fields.CASCADE
+    )
+    apprentice: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        "core.Person", related_name=False, on_delete=fields.CASCADE
+    )
+    organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
+        "core.Organisation", related_name=False, on_delete=fields.CASCADE
+    )
+    skill: fields.ForeignKeyRelation[Skill] = fields.ForeignKeyField(
+        "core.Skill", related_name=False, on_delete=fields.CASCADE
+    )
     goals = fields.TextField(default="")
     planned_start = fields.DateField()
     planned_end = fields.DateField(null=True)
@@ -46,7 +58,7 @@ class Mentorship(Model):
     mentor_signed_at = fields.DatetimeField(null=True)
     apprentice_signed_at = fields.DatetimeField(null=True)
     # The proposer; null when a superuser without a person proposed.
-    created_by = fields.ForeignKeyField(
+    created_by: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
         "core.Person", related_name=False, null=True, on_delete=fields.SET_NULL
     )
     # mentor:apprentice:skill while PROPOSED or ACTIVE, null afterwards. The unique index
@@ -78,13 +90,13 @@ class Milestone(Model):
     # A step of the agreement: the apprentice marks it done, the mentor approves it.
 
     id = fields.IntField(primary_key=True)
-    mentorship = fields.ForeignKeyField(
+    mentorship: fields.ForeignKeyRelation[Mentorship] = fields.ForeignKeyField(
         "mentorship.Mentorship", related_name="milestones", on_delete=fields.CASCADE, db_index=True
     )
     title = fields.CharField(max_length=200)
     description = fields.TextField(default="")
     due_date = fields.DateField(null=True)
-    created_by = fields.ForeignKeyField(
+    created_by: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
         "core.Person", related_name=False, null=True, on_delete=fields.SET_NULL
     )
     done_at = fields.DatetimeField(null=True)
@@ -102,14 +114,14 @@ class MentoringSession(Model):
     # One session of the log (带徒记录): when, how long, what was taught.
 
     id = fields.IntField(primary_key=True)
-    mentorship = fields.ForeignKeyField(
+    mentorship: fields.ForeignKeyRelation[Mentorship] = fields.ForeignKeyField(
         "mentorship.Mentorship", related_name="sessions", on_delete=fields.CASCADE, db_index=True
     )
     date = fields.DateField()
     hours = fields.DecimalField(max_digits=4, decimal_places=2)
     topic = fields.CharField(max_length=200)
     notes = fields.TextField(default="")
-    logged_by = fields.ForeignKeyField(
+    logged_by: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
         "core.Person", related_name=False, null=True, on_delete=fields.SET_NULL
     )
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -126,8 +138,12 @@ class MentorLoad(Model):
     # conditional UPDATE (active below capacity), ending an ACTIVE agreement gives it back.
 
     id = fields.IntField(primary_key=True)
-    mentor = fields.ForeignKeyField("core.Person", related_name=False, on_delete=fields.CASCADE)
-    organisation = fields.ForeignKeyField("core.Organisation", related_name=False, on_delete=fields.CASCADE)
+    mentor: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        "core.Person", related_name=False, on_delete=fields.CASCADE
+    )
+    organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
+        "core.Organisation", related_name=False, on_delete=fields.CASCADE
+    )
     active = fields.IntField(default=0)
 
     mentor_id: int

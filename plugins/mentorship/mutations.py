@@ -1,19 +1,24 @@
-"""Mutations: ``mentorshipVerb(input:) -> MentorshipVerbPayload``; the rules live in services."""
+# strawberry.field/mutation(description=...) is typed as returning Any: a decorator mypy calls untyped.
+# mypy: disable-error-code="untyped-decorator"
+"""Mutations: ``mentorshipVerb(input:) -> MentorshipVerbPayload``; the rules live in services.
+
+Each resolver decodes the IDs, calls one ``*_as`` service and wraps the row in its payload.
+The host refuses them where the plugin is off (``PLUGIN_DISABLED``), turns a service's
+``UserInputError`` into the payload's ``errors`` and clears the request's loaders afterwards.
+"""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Self
 
 import strawberry
 
 from core.context import Info
-from core.errors import UserError
-from core.mutations import payload_errors
-from core.relay import decode_id
-from plugins.mentorship import progress, services
+from core.mutations import Payload
 from core.plugin_api import in_organisation, in_owner_of
-from plugins.mentorship.models import Mentorship as MentorshipModel
-from plugins.mentorship.models import Milestone as MilestoneModel
+from core.relay import decode_id
+from plugins.mentorship import models, progress, services
 from plugins.mentorship.types import Mentorship, MentorshipMilestone, MentorshipSession
 
 
@@ -89,65 +94,88 @@ class MentorshipSessionLogInput:
 
 
 @strawberry.type
-class MentorshipPayload:
+class MentorshipProposePayload(Payload):
     mentorship: Mentorship | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-def _payload(name: str) -> type[MentorshipPayload]:
-    """``Mentorship<Verb>Payload``: one payload type per mutation, the same shape."""
-    return strawberry.type(type(name, (MentorshipPayload,), {}))
-
-
-MentorshipProposePayload = _payload("MentorshipProposePayload")
-MentorshipAcceptPayload = _payload("MentorshipAcceptPayload")
-MentorshipDeclinePayload = _payload("MentorshipDeclinePayload")
-MentorshipCancelPayload = _payload("MentorshipCancelPayload")
-MentorshipTerminatePayload = _payload("MentorshipTerminatePayload")
-MentorshipCompletePayload = _payload("MentorshipCompletePayload")
 
 
 @strawberry.type
-class MentorshipMilestonePayload:
+class MentorshipAcceptPayload(Payload):
+    mentorship: Mentorship | None = None
+
+
+@strawberry.type
+class MentorshipDeclinePayload(Payload):
+    mentorship: Mentorship | None = None
+
+
+@strawberry.type
+class MentorshipCancelPayload(Payload):
+    mentorship: Mentorship | None = None
+
+
+@strawberry.type
+class MentorshipTerminatePayload(Payload):
+    mentorship: Mentorship | None = None
+
+
+@strawberry.type
+class MentorshipCompletePayload(Payload):
+    mentorship: Mentorship | None = None
+
+
+@strawberry.type
+class MentorshipMilestonePayload(Payload):
+    """The milestone and its agreement; one subclass per mutation, the same shape."""
+
     milestone: MentorshipMilestone | None = None
     mentorship: Mentorship | None = strawberry.field(default=None, description="With its new progress.")
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
-
-def _milestone_payload(name: str) -> type[MentorshipMilestonePayload]:
-    return strawberry.type(type(name, (MentorshipMilestonePayload,), {}))
-
-
-MentorshipMilestoneAddPayload = _milestone_payload("MentorshipMilestoneAddPayload")
-MentorshipMilestoneCompletePayload = _milestone_payload("MentorshipMilestoneCompletePayload")
-MentorshipMilestoneApprovePayload = _milestone_payload("MentorshipMilestoneApprovePayload")
+    @classmethod
+    def of(cls, row: models.Milestone) -> Self:
+        """The payload of a milestone whose ``mentorship`` the service read with it."""
+        return cls(milestone=MentorshipMilestone.from_model(row), mentorship=Mentorship.from_model(row.mentorship))
 
 
 @strawberry.type
-class MentorshipSessionLogPayload:
+class MentorshipMilestoneAddPayload(MentorshipMilestonePayload):
+    pass
+
+
+@strawberry.type
+class MentorshipMilestoneCompletePayload(MentorshipMilestonePayload):
+    pass
+
+
+@strawberry.type
+class MentorshipMilestoneApprovePayload(MentorshipMilestonePayload):
+    pass
+
+
+@strawberry.type
+class MentorshipSessionLogPayload(Payload):
     session: MentorshipSession | None = None
     mentorship: Mentorship | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 def _id(value: strawberry.ID, field: str = "id") -> int:
     return decode_id(value, "Mentorship", field)
 
 
-async def _with_mentorship(
-    payload: type[MentorshipMilestonePayload], milestone: object
-) -> MentorshipMilestonePayload:
-    row = await MentorshipModel.get(id=milestone.mentorship_id)  # type: ignore[attr-defined]
-    return payload(
-        milestone=MentorshipMilestone.from_model(milestone),  # type: ignore[arg-type]
-        mentorship=Mentorship.from_model(row),
-    )
+def _milestone_id(value: strawberry.ID) -> int:
+    return decode_id(value, "MentorshipMilestone", "id")
+
+
+ON_MENTORSHIP = in_owner_of(models.Mentorship, "Mentorship")
+ON_MENTORSHIP_OF_INPUT = in_owner_of(models.Mentorship, "Mentorship", "input.mentorship_id")
+ON_MILESTONE = in_owner_of(models.Milestone, "MentorshipMilestone", organisation="mentorship__organisation_id")
 
 
 @strawberry.type
 class MentorshipMutations:
-    @strawberry.mutation(description="Propose an agreement; a party proposing signs their side.", metadata=in_organisation("input.organisation_id"))
-    @payload_errors(MentorshipProposePayload)
+    @strawberry.mutation(
+        description="Propose an agreement; a party proposing signs their side.",
+        metadata=in_organisation("input.organisation_id"),
+    )
     async def mentorship_propose(self, info: Info, input: MentorshipProposeInput) -> MentorshipProposePayload:
         data = services.ProposeData(
             mentor_id=decode_id(input.mentor_id, "Person", "mentorId"),
@@ -158,80 +186,77 @@ class MentorshipMutations:
             planned_start=input.planned_start,
             planned_end=input.planned_end,
         )
-        row = await services.propose(info.context, data)
+        row = await services.propose_as(info.context, data)
         return MentorshipProposePayload(mentorship=Mentorship.from_model(row))
 
-    @strawberry.mutation(description="Sign as the other side (or countersign as an admin); ACTIVE once both signed.", metadata=in_owner_of(MentorshipModel, "Mentorship"))
-    @payload_errors(MentorshipAcceptPayload)
+    @strawberry.mutation(
+        description="Sign as the other side (or countersign as an admin); ACTIVE once both signed.",
+        metadata=ON_MENTORSHIP,
+    )
     async def mentorship_accept(self, info: Info, input: MentorshipAcceptInput) -> MentorshipAcceptPayload:
-        row = await services.accept(info.context, _id(input.id))
+        row = await services.accept_as(info.context, _id(input.id))
         return MentorshipAcceptPayload(mentorship=Mentorship.from_model(row))
 
-    @strawberry.mutation(description="Say no to a proposal (the other side or an admin).", metadata=in_owner_of(MentorshipModel, "Mentorship"))
-    @payload_errors(MentorshipDeclinePayload)
+    @strawberry.mutation(description="Say no to a proposal (the other side or an admin).", metadata=ON_MENTORSHIP)
     async def mentorship_decline(self, info: Info, input: MentorshipDeclineInput) -> MentorshipDeclinePayload:
-        row = await services.decline(info.context, _id(input.id), input.reason)
+        row = await services.decline_as(info.context, _id(input.id), input.reason)
         return MentorshipDeclinePayload(mentorship=Mentorship.from_model(row))
 
-    @strawberry.mutation(description="Withdraw a proposal before it is accepted (the proposer or an admin).", metadata=in_owner_of(MentorshipModel, "Mentorship"))
-    @payload_errors(MentorshipCancelPayload)
+    @strawberry.mutation(
+        description="Withdraw a proposal before it is accepted (the proposer or an admin).", metadata=ON_MENTORSHIP
+    )
     async def mentorship_cancel(self, info: Info, input: MentorshipCancelInput) -> MentorshipCancelPayload:
-        row = await services.cancel(info.context, _id(input.id))
+        row = await services.cancel_as(info.context, _id(input.id))
         return MentorshipCancelPayload(mentorship=Mentorship.from_model(row))
 
-    @strawberry.mutation(description="End an active agreement early, with a reason.", metadata=in_owner_of(MentorshipModel, "Mentorship"))
-    @payload_errors(MentorshipTerminatePayload)
+    @strawberry.mutation(description="End an active agreement early, with a reason.", metadata=ON_MENTORSHIP)
     async def mentorship_terminate(
         self, info: Info, input: MentorshipTerminateInput
     ) -> MentorshipTerminatePayload:
-        row = await services.terminate(info.context, _id(input.id), input.reason)
+        row = await services.terminate_as(info.context, _id(input.id), input.reason)
         return MentorshipTerminatePayload(mentorship=Mentorship.from_model(row))
 
-    @strawberry.mutation(description="Graduation (出师): the mentor or an admin scores and closes it.", metadata=in_owner_of(MentorshipModel, "Mentorship"))
-    @payload_errors(MentorshipCompletePayload)
+    @strawberry.mutation(
+        description="Graduation (出师): the mentor or an admin scores and closes it.", metadata=ON_MENTORSHIP
+    )
     async def mentorship_complete(self, info: Info, input: MentorshipCompleteInput) -> MentorshipCompletePayload:
-        row = await services.complete(info.context, _id(input.id), input.score, input.comment, input.raise_level)
+        row = await services.complete_as(info.context, _id(input.id), input.score, input.comment, input.raise_level)
         return MentorshipCompletePayload(mentorship=Mentorship.from_model(row))
 
-    @strawberry.mutation(description="Add a milestone (either side or an admin).", metadata=in_owner_of(MentorshipModel, "Mentorship", "input.mentorship_id"))
-    @payload_errors(MentorshipMilestoneAddPayload)
+    @strawberry.mutation(description="Add a milestone (either side or an admin).", metadata=ON_MENTORSHIP_OF_INPUT)
     async def mentorship_milestone_add(
         self, info: Info, input: MentorshipMilestoneAddInput
     ) -> MentorshipMilestoneAddPayload:
-        milestone = await progress.add_milestone(
+        milestone = await progress.add_milestone_as(
             info.context, _id(input.mentorship_id, "mentorshipId"), input.title, input.description, input.due_date
         )
-        return await _with_mentorship(MentorshipMilestoneAddPayload, milestone)
+        return MentorshipMilestoneAddPayload.of(milestone)
 
-    @strawberry.mutation(description="The apprentice marks a milestone done.", metadata=in_owner_of(MilestoneModel, "MentorshipMilestone", organisation="mentorship__organisation_id"))
-    @payload_errors(MentorshipMilestoneCompletePayload)
+    @strawberry.mutation(description="The apprentice marks a milestone done.", metadata=ON_MILESTONE)
     async def mentorship_milestone_complete(
         self, info: Info, input: MentorshipMilestoneCompleteInput
     ) -> MentorshipMilestoneCompletePayload:
-        milestone = await progress.complete_milestone(
-            info.context, decode_id(input.id, "MentorshipMilestone", "id")
-        )
-        return await _with_mentorship(MentorshipMilestoneCompletePayload, milestone)
+        milestone = await progress.complete_milestone_as(info.context, _milestone_id(input.id))
+        return MentorshipMilestoneCompletePayload.of(milestone)
 
-    @strawberry.mutation(description="The mentor approves a done milestone; only approved ones count.", metadata=in_owner_of(MilestoneModel, "MentorshipMilestone", organisation="mentorship__organisation_id"))
-    @payload_errors(MentorshipMilestoneApprovePayload)
+    @strawberry.mutation(
+        description="The mentor approves a done milestone; only approved ones count.", metadata=ON_MILESTONE
+    )
     async def mentorship_milestone_approve(
         self, info: Info, input: MentorshipMilestoneApproveInput
     ) -> MentorshipMilestoneApprovePayload:
-        milestone = await progress.approve_milestone(
-            info.context, decode_id(input.id, "MentorshipMilestone", "id")
-        )
-        return await _with_mentorship(MentorshipMilestoneApprovePayload, milestone)
+        milestone = await progress.approve_milestone_as(info.context, _milestone_id(input.id))
+        return MentorshipMilestoneApprovePayload.of(milestone)
 
-    @strawberry.mutation(description="Log a session (带徒记录) of an active agreement.", metadata=in_owner_of(MentorshipModel, "Mentorship", "input.mentorship_id"))
-    @payload_errors(MentorshipSessionLogPayload)
+    @strawberry.mutation(
+        description="Log a session (带徒记录) of an active agreement.", metadata=ON_MENTORSHIP_OF_INPUT
+    )
     async def mentorship_session_log(
         self, info: Info, input: MentorshipSessionLogInput
     ) -> MentorshipSessionLogPayload:
-        session = await progress.log_session(
+        session = await progress.log_session_as(
             info.context, _id(input.mentorship_id, "mentorshipId"), input.date, input.hours, input.topic, input.notes
         )
-        row = await MentorshipModel.get(id=session.mentorship_id)
         return MentorshipSessionLogPayload(
-            session=MentorshipSession.from_model(session), mentorship=Mentorship.from_model(row)
+            session=MentorshipSession.from_model(session), mentorship=Mentorship.from_model(session.mentorship)
         )

@@ -7,6 +7,8 @@ milestone complete     the apprentice; while ACTIVE; open → done
 milestone approve      the mentor; while ACTIVE; done → approved (only these count)
 session log            mentor, apprentice, admin; while ACTIVE; 0 < hours ≤ 24
 =====================  ===============================================================
+
+Who may is checked by the ``*_as`` wrappers (``access.py``); the rules take the actor's id.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from core import errors as core_errors
 from core.context import Context
 from core.errors import UserInputError
 from core.events import emit
+from core.runtime import Runtime
 from core.validation import Checks
-from plugins.mentorship import errors
+from plugins.mentorship import access, errors
 from plugins.mentorship.models import (
     OPEN_STATUSES,
     MentoringSession,
@@ -27,7 +30,7 @@ from plugins.mentorship.models import (
     MentorshipStatus,
     Milestone,
 )
-from plugins.mentorship.services import denied, event, open_for_work
+from plugins.mentorship.services import event, get_mentorship, mentorship_for
 
 TITLE_MAX = 200
 TEXT_MAX = 4000
@@ -42,67 +45,68 @@ def not_active(m: Mentorship, what: str, field: str) -> UserInputError:
     )
 
 
+async def get_milestone(milestone_id: int) -> tuple[Milestone, Mentorship]:
+    """The milestone and its agreement, read together."""
+    milestone = await Milestone.get_or_none(id=milestone_id).select_related("mentorship")
+    if milestone is None:
+        raise UserInputError(core_errors.NOT_FOUND, "No milestone with this `id`", "id")
+    return milestone, milestone.mentorship
+
+
+# The rules ---------------------------------------------------------------------------------------
+
+
 async def add_milestone(
-    ctx: Context, mentorship_id: int, title: str, description: str | None = None, due_date: date | None = None
+    rt: Runtime,
+    mentorship_id: int,
+    title: str,
+    description: str | None = None,
+    due_date: date | None = None,
+    *,
+    by: int | None = None,
 ) -> Milestone:
+    """A milestone of a PROPOSED or ACTIVE agreement, added by the person ``by``; its
+    ``mentorship`` is read with it, as for every milestone and session returned here."""
     checks = Checks()
     clean_title = checks.text(title, "title", TITLE_MAX)
     clean_description = checks.text(description, "description", TEXT_MAX, required=False)
     checks.raise_if_any()
-    m, actor = await open_for_work(ctx, mentorship_id, "mentorshipId")
-    if not actor.is_party and not actor.is_admin:
-        raise denied("Only the mentor, the apprentice or an admin may add milestones", "mentorshipId")
+    m = await get_mentorship(mentorship_id, "mentorshipId")
     if m.status not in OPEN_STATUSES:
         raise not_active(m, "Adding a milestone", "mentorshipId")
-    milestone = await Milestone.create(
-        mentorship_id=m.id,
+    return await Milestone.create(
+        mentorship=m,
         title=clean_title,
         description=clean_description,
         due_date=due_date,
-        created_by_id=actor.person_id,
+        created_by_id=by,
     )
-    ctx.loaders.clear()
-    return milestone
 
 
-async def _milestone(milestone_id: int) -> Milestone:
-    milestone = await Milestone.get_or_none(id=milestone_id)
-    if milestone is None:
-        raise UserInputError(core_errors.NOT_FOUND, "No milestone with this `id`", "id")
-    return milestone
-
-
-async def complete_milestone(ctx: Context, milestone_id: int) -> Milestone:
+async def complete_milestone(rt: Runtime, milestone_id: int) -> Milestone:
     """The apprentice says a milestone is done; it counts once the mentor approves it."""
-    milestone = await _milestone(milestone_id)
-    m, actor = await open_for_work(ctx, milestone.mentorship_id)
-    if not actor.is_apprentice:
-        raise denied("Only the apprentice marks a milestone done")
+    milestone, m = await get_milestone(milestone_id)
     if m.status is not MentorshipStatus.ACTIVE:
         raise not_active(m, "Completing a milestone", "id")
-    done = await Milestone.filter(id=milestone.id, done_at__isnull=True).update(done_at=ctx.rt.now())
+    done = await Milestone.filter(id=milestone.id, done_at__isnull=True).update(done_at=rt.now())
     if not done:
         raise UserInputError(errors.INVALID_TRANSITION, "This milestone is done already", "id")
-    ctx.loaders.clear()
-    return await Milestone.get(id=milestone.id)
+    return await Milestone.get(id=milestone.id).select_related("mentorship")
 
 
-async def approve_milestone(ctx: Context, milestone_id: int) -> Milestone:
-    milestone = await _milestone(milestone_id)
-    m, actor = await open_for_work(ctx, milestone.mentorship_id)
-    if not actor.is_mentor:
-        raise denied("Only the mentor approves a milestone")
+async def approve_milestone(rt: Runtime, milestone_id: int) -> Milestone:
+    """The mentor approves a done milestone: only approved ones count towards progress."""
+    milestone, m = await get_milestone(milestone_id)
     if m.status is not MentorshipStatus.ACTIVE:
         raise not_active(m, "Approving a milestone", "id")
     approved = await Milestone.filter(
         id=milestone.id, done_at__isnull=False, approved_at__isnull=True
-    ).update(approved_at=ctx.rt.now())
+    ).update(approved_at=rt.now())
     if not approved:
         state = "approved already" if milestone.approved_at else "not marked done by the apprentice yet"
         raise UserInputError(errors.INVALID_TRANSITION, f"This milestone is {state}", "id")
-    ctx.loaders.clear()
-    milestone = await Milestone.get(id=milestone.id)
-    await emit(ctx.rt, event("milestone_approved", m, milestoneTitle=milestone.title))
+    milestone = await Milestone.get(id=milestone.id).select_related("mentorship")
+    await emit(rt, event("milestone_approved", m, milestoneTitle=milestone.title))
     return milestone
 
 
@@ -117,28 +121,67 @@ def _hours(value: float, checks: Checks) -> Decimal:
 
 
 async def log_session(
-    ctx: Context, mentorship_id: int, day: date, hours: float, topic: str, notes: str | None = None
+    rt: Runtime,
+    mentorship_id: int,
+    day: date,
+    hours: float,
+    topic: str,
+    notes: str | None = None,
+    *,
+    by: int | None = None,
 ) -> MentoringSession:
+    """A session of an ACTIVE agreement, logged by the person ``by``."""
     checks = Checks()
     clean_hours = _hours(hours, checks)
     clean_topic = checks.text(topic, "topic", TITLE_MAX)
     clean_notes = checks.text(notes, "notes", TEXT_MAX, required=False)
-    if day > (ctx.rt.now() + LATEST_TIMEZONE).date():
+    if day > (rt.now() + LATEST_TIMEZONE).date():
         checks.add(core_errors.OUT_OF_RANGE, "`date` must not be in the future", "date")
     checks.raise_if_any()
-    m, actor = await open_for_work(ctx, mentorship_id, "mentorshipId")
-    if not actor.is_party and not actor.is_admin:
-        raise denied("Only the mentor, the apprentice or an admin may log sessions", "mentorshipId")
+    m = await get_mentorship(mentorship_id, "mentorshipId")
     if m.status is not MentorshipStatus.ACTIVE:
         raise not_active(m, "Logging a session", "mentorshipId")
     session = await MentoringSession.create(
-        mentorship_id=m.id,
+        mentorship=m,
         date=day,
         hours=clean_hours,
         topic=clean_topic,
         notes=clean_notes,
-        logged_by_id=actor.person_id,
+        logged_by_id=by,
     )
-    ctx.loaders.clear()
-    await emit(ctx.rt, event("session_logged", m, hours=float(clean_hours)))
+    await emit(rt, event("session_logged", m, hours=float(clean_hours)))
     return session
+
+
+# As the viewer: the access check, then the rule ------------------------------------------------
+
+
+async def add_milestone_as(
+    ctx: Context, mentorship_id: int, title: str, description: str | None = None, due_date: date | None = None
+) -> Milestone:
+    await access.require_add_milestone(ctx, await mentorship_for(ctx, mentorship_id, "mentorshipId"))
+    return await add_milestone(ctx.rt, mentorship_id, title, description, due_date, by=ctx.viewer.person_id)
+
+
+async def _milestone_for(ctx: Context, milestone_id: int) -> tuple[Milestone, Mentorship]:
+    access.require_signed_in(ctx)
+    return await get_milestone(milestone_id)
+
+
+async def complete_milestone_as(ctx: Context, milestone_id: int) -> Milestone:
+    _, m = await _milestone_for(ctx, milestone_id)
+    await access.require_complete_milestone(ctx, m)
+    return await complete_milestone(ctx.rt, milestone_id)
+
+
+async def approve_milestone_as(ctx: Context, milestone_id: int) -> Milestone:
+    _, m = await _milestone_for(ctx, milestone_id)
+    await access.require_approve_milestone(ctx, m)
+    return await approve_milestone(ctx.rt, milestone_id)
+
+
+async def log_session_as(
+    ctx: Context, mentorship_id: int, day: date, hours: float, topic: str, notes: str | None = None
+) -> MentoringSession:
+    await access.require_log_session(ctx, await mentorship_for(ctx, mentorship_id, "mentorshipId"))
+    return await log_session(ctx.rt, mentorship_id, day, hours, topic, notes, by=ctx.viewer.person_id)

@@ -1,4 +1,4 @@
-"""The agreement's rules: who may act, the status machine, and the capacity gate.
+"""The agreement's rules: the status machine and the capacity gate.
 
 Status machine (anything else is ``INVALID_TRANSITION``)::
 
@@ -6,18 +6,9 @@ Status machine (anything else is ``INVALID_TRANSITION``)::
     PROPOSED --decline--> DECLINED           ACTIVE --terminate--> TERMINATED
     PROPOSED --cancel--> CANCELLED
 
-Who may act. A party (the mentor or the apprentice) always acts as that party, even when they
-also administer the organisation; "admin" below means an admin of the organisation (or of an
-ancestor, or a superuser) who is neither party.
-
-=============  ==========================================================================
-propose        mentor, apprentice, admin (a party proposing signs their own side)
-accept         a party whose side is not signed yet; an admin (countersigns missing sides)
-decline        a party who did not propose; an admin
-cancel         the person who proposed; an admin
-complete       mentor; admin
-terminate      mentor, apprentice; admin
-=============  ==========================================================================
+Each rule is a plain function over the runtime, ``propose(rt, data, proposer_id)``, callable
+without GraphQL and without a permission check; ``propose_as(ctx, data)`` checks the viewer
+first (``access.py``) and then calls it.
 
 Capacity: a mentor's ACTIVE agreements *in one organisation* may not exceed that
 organisation's ``mentor_capacity`` (the setting is the organisation's, so is the count). The
@@ -33,6 +24,7 @@ from datetime import date
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
+from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from core import errors as core_errors
@@ -40,46 +32,22 @@ from core.context import Context
 from core.errors import UserInputError
 from core.events import emit
 from core.organisations.activation import plugin_settings
-from plugins.mentorship.settings import MentorshipSettings
 from core.organisations.models import Organisation
 from core.people.models import Membership, Person
-from core.permissions import can_manage_org, lineage
 from core.plugin_api import DomainEvent
 from core.relay import to_global_id
+from core.runtime import Runtime
 from core.skills.models import PersonSkill, Skill
 from core.validation import Checks
-from plugins.mentorship import errors
-from plugins.mentorship.models import (
-    PLUGIN,
-    MentorLoad,
-    Mentorship,
-    MentorshipStatus,
-    open_key,
-)
+from plugins.mentorship import PLUGIN, access, errors
+from plugins.mentorship.models import MentorLoad, Mentorship, MentorshipStatus, open_key
+from plugins.mentorship.settings import MentorshipSettings
 
 # Someone without a level in the skill ranks below 初级工 (5).
 NO_LEVEL = 6
 GOALS_MAX = 4000
 REASON_MAX = 2000
 COMMENT_MAX = 4000
-
-
-@dataclass(frozen=True)
-class Actor:
-    """How the viewer stands to one agreement."""
-
-    person_id: int | None
-    is_mentor: bool
-    is_apprentice: bool
-    is_admin: bool
-
-    @property
-    def is_party(self) -> bool:
-        return self.is_mentor or self.is_apprentice
-
-    @property
-    def is_outside_admin(self) -> bool:
-        return self.is_admin and not self.is_party
 
 
 @dataclass(frozen=True)
@@ -93,51 +61,34 @@ class ProposeData:
     planned_end: date | None = None
 
 
-def require_signed_in(ctx: Context) -> int | None:
-    if not ctx.viewer.is_authenticated:
-        raise UserInputError(core_errors.UNAUTHENTICATED, "Sign in first", None)
-    return ctx.viewer.person_id
-
-
-def denied(message: str, field: str | None = "id") -> UserInputError:
-    return UserInputError(core_errors.PERMISSION_DENIED, message, field)
-
-
 def invalid_transition(m: Mentorship, action: str) -> UserInputError:
     return UserInputError(
         errors.INVALID_TRANSITION, f"A {m.status.value} mentorship cannot be {action}", "id"
     )
 
 
-def today(ctx: Context) -> date:
-    return ctx.rt.now().date()
-
-
-async def actor_for(ctx: Context, m: Mentorship) -> Actor:
-    person_id = ctx.viewer.person_id
-    is_mentor = person_id is not None and person_id == m.mentor_id
-    is_apprentice = person_id is not None and person_id == m.apprentice_id
-    is_admin = await can_manage_org(ctx, m.organisation_id)
-    return Actor(person_id, is_mentor, is_apprentice, is_admin)
+def _not_found(field: str) -> UserInputError:
+    return UserInputError(core_errors.NOT_FOUND, f"No mentorship with this `{field}`", field)
 
 
 async def get_mentorship(mentorship_id: int, field: str = "id") -> Mentorship:
     m = await Mentorship.get_or_none(id=mentorship_id)
     if m is None:
-        raise UserInputError(core_errors.NOT_FOUND, f"No mentorship with this `{field}`", field)
+        raise _not_found(field)
     return m
 
 
-async def open_for_work(ctx: Context, mentorship_id: int, field: str = "id") -> tuple[Mentorship, Actor]:
-    """The agreement and the viewer's standing (the host has checked the plugin is on)."""
-    require_signed_in(ctx)
-    m = await get_mentorship(mentorship_id, field)
-    return m, await actor_for(ctx, m)
+async def _locked(mentorship_id: int) -> Mentorship:
+    """The agreement under a row lock: call inside the transaction that changes it."""
+    m = await Mentorship.select_for_update().get_or_none(id=mentorship_id)
+    if m is None:
+        raise _not_found("id")
+    return m
 
 
 async def level_in(person_id: int, skill_id: int) -> int:
-    level = await PersonSkill.filter(person_id=person_id, skill_id=skill_id).values_list("level", flat=True)
-    return level[0] if level else NO_LEVEL
+    row = await PersonSkill.filter(person_id=person_id, skill_id=skill_id).first().values("level")
+    return int(row["level"]) if row else NO_LEVEL
 
 
 async def require_qualified(mentor_id: int, apprentice_id: int, skill_id: int) -> None:
@@ -150,8 +101,8 @@ async def require_qualified(mentor_id: int, apprentice_id: int, skill_id: int) -
         )
 
 
-async def capacity_of(ctx: Context, org_id: int) -> int:
-    return (await plugin_settings(ctx.rt, org_id, MentorshipSettings, PLUGIN)).mentor_capacity
+async def capacity_of(rt: Runtime, org_id: int) -> int:
+    return (await plugin_settings(rt, org_id, MentorshipSettings, PLUGIN)).mentor_capacity
 
 
 def at_capacity(capacity: int) -> UserInputError:
@@ -191,16 +142,24 @@ async def sync_load(mentor_id: int, org_id: int) -> None:
     await MentorLoad.filter(mentor_id=mentor_id, organisation_id=org_id).update(active=active)
 
 
-async def _belongs_to(ctx: Context, person_ids: list[int], org_id: int) -> bool:
-    """Is one of the people a member of the organisation or of an organisation under it?"""
-    org_ids = await Membership.filter(person_id__in=person_ids).values_list("organisation_id", flat=True)
-    for member_org in set(org_ids):
-        if any(org.id == org_id for org in await lineage(ctx, member_org)):
+async def _belongs_to(person_ids: list[int], org_id: int) -> bool:
+    """Is one of the people a member of the organisation or of an organisation under it?
+
+    One query for the memberships, then one per level up the tree until the answer is known.
+    """
+    rows = await Membership.filter(person_id__in=person_ids).values_list("organisation_id")
+    frontier = {member_org for (member_org,) in rows}
+    seen: set[int] = set()
+    while frontier:
+        if org_id in frontier:
             return True
+        seen |= frontier
+        parents = await Organisation.filter(id__in=list(frontier)).values_list("parent_id")
+        frontier = {parent for (parent,) in parents if parent is not None} - seen
     return False
 
 
-async def _require_exists(model: type, pk: int, field: str, what: str) -> None:
+async def _require_exists(model: type[Model], pk: int, field: str, what: str) -> None:
     if not await model.exists(id=pk):
         raise UserInputError(core_errors.NOT_FOUND, f"No {what} with this `{field}`", field)
 
@@ -217,11 +176,14 @@ def event(name: str, m: Mentorship, **extra: object) -> DomainEvent:
     return DomainEvent(f"mentorship.{name}", payload, organisation_id=m.organisation_id)
 
 
-async def propose(ctx: Context, data: ProposeData) -> Mentorship:
-    person_id = require_signed_in(ctx)
+# The rules ---------------------------------------------------------------------------------------
+
+
+async def propose(rt: Runtime, data: ProposeData, proposer_id: int | None) -> Mentorship:
+    """A new PROPOSED agreement; a proposer who is one of the parties signs their side."""
     checks = Checks()
     goals = checks.text(data.goals, "goals", GOALS_MAX, required=False)
-    start = data.planned_start or today(ctx)
+    start = data.planned_start or rt.now().date()
     if data.planned_end is not None and data.planned_end <= start:
         checks.add(core_errors.OUT_OF_RANGE, "`plannedEnd` must be after the start", "plannedEnd")
     checks.raise_if_any()
@@ -231,10 +193,7 @@ async def propose(ctx: Context, data: ProposeData) -> Mentorship:
     await _require_exists(Person, data.apprentice_id, "apprenticeId", "person")
     await _require_exists(Organisation, data.organisation_id, "organisationId", "organisation")
     await _require_exists(Skill, data.skill_id, "skillId", "skill")
-    is_party = person_id in (data.mentor_id, data.apprentice_id)
-    if not is_party and not await can_manage_org(ctx, data.organisation_id):
-        raise denied("Only the mentor, the apprentice or an admin may propose", "organisationId")
-    if not await _belongs_to(ctx, [data.mentor_id, data.apprentice_id], data.organisation_id):
+    if not await _belongs_to([data.mentor_id, data.apprentice_id], data.organisation_id):
         raise UserInputError(
             core_errors.NOT_MEMBER,
             "The mentor or the apprentice must belong to the organisation",
@@ -242,11 +201,11 @@ async def propose(ctx: Context, data: ProposeData) -> Mentorship:
         )
     await require_qualified(data.mentor_id, data.apprentice_id, data.skill_id)
     # Early answer only; the race-free check is the one at activation.
-    capacity = await capacity_of(ctx, data.organisation_id)
+    capacity = await capacity_of(rt, data.organisation_id)
     load = await MentorLoad.get_or_none(mentor_id=data.mentor_id, organisation_id=data.organisation_id)
     if load is not None and load.active >= capacity:
         raise at_capacity(capacity)
-    now = ctx.rt.now()
+    now = rt.now()
     try:
         async with in_transaction():
             m = await Mentorship.create(
@@ -257,9 +216,9 @@ async def propose(ctx: Context, data: ProposeData) -> Mentorship:
                 goals=goals,
                 planned_start=start,
                 planned_end=data.planned_end,
-                created_by_id=person_id,
-                mentor_signed_at=now if person_id == data.mentor_id else None,
-                apprentice_signed_at=now if person_id == data.apprentice_id else None,
+                created_by_id=proposer_id,
+                mentor_signed_at=now if proposer_id == data.mentor_id else None,
+                apprentice_signed_at=now if proposer_id == data.apprentice_id else None,
                 open_key=open_key(data.mentor_id, data.apprentice_id, data.skill_id),
             )
     except IntegrityError:
@@ -268,108 +227,84 @@ async def propose(ctx: Context, data: ProposeData) -> Mentorship:
             "These two already have a proposed or active mentorship in this skill",
             "apprenticeId",
         ) from None
-    ctx.loaders.clear()
-    await emit(ctx.rt, event("proposed", m))
+    await emit(rt, event("proposed", m))
     return m
 
 
-async def accept(ctx: Context, mentorship_id: int) -> Mentorship:
-    """Sign the viewer's side (an admin signs every missing side); ACTIVE once both signed."""
-    m, actor = await open_for_work(ctx, mentorship_id)
-    if not actor.is_party and not actor.is_admin:
-        raise denied("Only the other side or an admin may accept")
+async def accept(
+    rt: Runtime, mentorship_id: int, signer_id: int | None, *, countersign: bool = False
+) -> Mentorship:
+    """``signer_id`` signs their own side; ``countersign`` (an admin who is neither party) signs
+    every missing side. ACTIVE once both sides have signed, if the mentor has a free place."""
     async with in_transaction():
-        m = await Mentorship.select_for_update().get(id=m.id)
+        m = await _locked(mentorship_id)
         if m.status is not MentorshipStatus.PROPOSED:
             raise invalid_transition(m, "accepted")
-        now = ctx.rt.now()
+        now = rt.now()
         signed = []
-        if (actor.is_mentor or actor.is_outside_admin) and m.mentor_signed_at is None:
+        if (countersign or signer_id == m.mentor_id) and m.mentor_signed_at is None:
             m.mentor_signed_at = now
             signed.append("mentor_signed_at")
-        if (actor.is_apprentice or actor.is_outside_admin) and m.apprentice_signed_at is None:
+        if (countersign or signer_id == m.apprentice_id) and m.apprentice_signed_at is None:
             m.apprentice_signed_at = now
             signed.append("apprentice_signed_at")
         if not signed:
-            raise denied("You have signed already: the other side accepts")
+            raise UserInputError(
+                core_errors.PERMISSION_DENIED, "You have signed already: the other side accepts", "id"
+            )
         fields = [*signed, "updated_at"]
         if m.mentor_signed_at is not None and m.apprentice_signed_at is not None:
             await require_qualified(m.mentor_id, m.apprentice_id, m.skill_id)
-            await take_place(m.mentor_id, m.organisation_id, await capacity_of(ctx, m.organisation_id))
+            await take_place(m.mentor_id, m.organisation_id, await capacity_of(rt, m.organisation_id))
             m.status = MentorshipStatus.ACTIVE
             m.started_at = now
             fields += ["status", "started_at"]
         await m.save(update_fields=fields)
-    ctx.loaders.clear()
-    await emit(ctx.rt, event("accepted" if m.status is MentorshipStatus.ACTIVE else "signed", m))
+    await emit(rt, event("accepted" if m.status is MentorshipStatus.ACTIVE else "signed", m))
     return m
 
 
 async def _end(
-    ctx: Context,
+    rt: Runtime,
     mentorship_id: int,
     source: MentorshipStatus,
     target: MentorshipStatus,
     verb: str,
-    *,
-    refusal: str | None = None,
     reason: str = "",
 ) -> Mentorship:
-    """``source`` → ``target`` under a row lock; ``refusal`` (if any) explains PERMISSION_DENIED."""
+    """``source`` → ``target`` under a row lock."""
     async with in_transaction():
-        m = await Mentorship.select_for_update().get(id=mentorship_id)
+        m = await _locked(mentorship_id)
         if m.status is not source:
             raise invalid_transition(m, verb)
-        if refusal is not None:
-            raise denied(refusal)
         if source is MentorshipStatus.ACTIVE:
             await give_place(m.mentor_id, m.organisation_id)
         m.status = target
-        m.ended_at = ctx.rt.now()
+        m.ended_at = rt.now()
         m.end_reason = reason
         m.open_key = None
         await m.save(update_fields=["status", "ended_at", "end_reason", "open_key", "updated_at"])
-    ctx.loaders.clear()
-    await emit(ctx.rt, event(verb, m))
+    await emit(rt, event(verb, m))
     return m
 
 
-async def decline(ctx: Context, mentorship_id: int, reason: str | None = None) -> Mentorship:
+async def decline(rt: Runtime, mentorship_id: int, reason: str | None = None) -> Mentorship:
     checks = Checks()
     clean = checks.text(reason, "reason", REASON_MAX, required=False)
     checks.raise_if_any()
-    m, actor = await open_for_work(ctx, mentorship_id)
-    proposer = actor.person_id is not None and actor.person_id == m.created_by_id
-    if not actor.is_party and not actor.is_admin:
-        raise denied("Only the other side or an admin may decline")
-    allowed = (actor.is_party and not proposer) or actor.is_outside_admin
-    return await _end(
-        ctx, m.id, MentorshipStatus.PROPOSED, MentorshipStatus.DECLINED, "declined",
-        refusal=None if allowed else "You proposed it: withdraw it with mentorshipCancel", reason=clean,
-    )
+    return await _end(rt, mentorship_id, MentorshipStatus.PROPOSED, MentorshipStatus.DECLINED, "declined", clean)
 
 
-async def cancel(ctx: Context, mentorship_id: int) -> Mentorship:
-    m, actor = await open_for_work(ctx, mentorship_id)
-    proposer = actor.person_id is not None and actor.person_id == m.created_by_id
-    if not actor.is_party and not actor.is_admin:
-        raise denied("Only the proposer or an admin may cancel")
-    allowed = proposer or actor.is_outside_admin
-    return await _end(
-        ctx, m.id, MentorshipStatus.PROPOSED, MentorshipStatus.CANCELLED, "cancelled",
-        refusal=None if allowed else "Only the proposer may withdraw: decline it instead",
-    )
+async def cancel(rt: Runtime, mentorship_id: int) -> Mentorship:
+    return await _end(rt, mentorship_id, MentorshipStatus.PROPOSED, MentorshipStatus.CANCELLED, "cancelled")
 
 
-async def terminate(ctx: Context, mentorship_id: int, reason: str) -> Mentorship:
+async def terminate(rt: Runtime, mentorship_id: int, reason: str) -> Mentorship:
     checks = Checks()
     clean = checks.text(reason, "reason", REASON_MAX)
     checks.raise_if_any()
-    m, actor = await open_for_work(ctx, mentorship_id)
-    if not actor.is_party and not actor.is_admin:
-        raise denied("Only the mentor, the apprentice or an admin may terminate")
     return await _end(
-        ctx, m.id, MentorshipStatus.ACTIVE, MentorshipStatus.TERMINATED, "terminated", reason=clean
+        rt, mentorship_id, MentorshipStatus.ACTIVE, MentorshipStatus.TERMINATED, "terminated", clean
     )
 
 
@@ -390,25 +325,20 @@ async def _raise_level(m: Mentorship) -> int | None:
 
 
 async def complete(
-    ctx: Context, mentorship_id: int, score: int, comment: str, raise_level: bool = False
+    rt: Runtime, mentorship_id: int, score: int, comment: str, raise_level: bool = False
 ) -> Mentorship:
     """Graduation (出师): score 0–100, a comment, and optionally a raised skill level."""
     checks = Checks()
     checks.in_range(score, "score", 0, 100)
     clean = checks.text(comment, "comment", COMMENT_MAX)
     checks.raise_if_any()
-    m, actor = await open_for_work(ctx, mentorship_id)
-    if not actor.is_party and not actor.is_admin:
-        raise denied("Only the mentor or an admin may complete")
     async with in_transaction():
-        m = await Mentorship.select_for_update().get(id=m.id)
+        m = await _locked(mentorship_id)
         if m.status is not MentorshipStatus.ACTIVE:
             raise invalid_transition(m, "completed")
-        if not (actor.is_mentor or actor.is_outside_admin):
-            raise denied("Only the mentor or an admin may complete")
         await give_place(m.mentor_id, m.organisation_id)
         m.status = MentorshipStatus.COMPLETED
-        m.ended_at = ctx.rt.now()
+        m.ended_at = rt.now()
         m.score = score
         m.comment = clean
         m.open_key = None
@@ -416,6 +346,46 @@ async def complete(
         await m.save(
             update_fields=["status", "ended_at", "score", "comment", "open_key", "raised_level", "updated_at"]
         )
-    ctx.loaders.clear()
-    await emit(ctx.rt, event("completed", m, score=score, raisedLevel=m.raised_level))
+    await emit(rt, event("completed", m, score=score, raisedLevel=m.raised_level))
     return m
+
+
+# As the viewer: the access check, then the rule ------------------------------------------------
+
+
+async def mentorship_for(ctx: Context, mentorship_id: int, field: str = "id") -> Mentorship:
+    """The agreement a signed-in viewer acts on (the host has checked the plugin is on)."""
+    access.require_signed_in(ctx)
+    return await get_mentorship(mentorship_id, field)
+
+
+async def propose_as(ctx: Context, data: ProposeData) -> Mentorship:
+    await access.require_propose(ctx, data.mentor_id, data.apprentice_id, data.organisation_id)
+    return await propose(ctx.rt, data, ctx.viewer.person_id)
+
+
+async def accept_as(ctx: Context, mentorship_id: int) -> Mentorship:
+    standing = await access.require_accept(ctx, await mentorship_for(ctx, mentorship_id))
+    return await accept(ctx.rt, mentorship_id, standing.person_id, countersign=standing.is_admin)
+
+
+async def decline_as(ctx: Context, mentorship_id: int, reason: str | None = None) -> Mentorship:
+    await access.require_decline(ctx, await mentorship_for(ctx, mentorship_id))
+    return await decline(ctx.rt, mentorship_id, reason)
+
+
+async def cancel_as(ctx: Context, mentorship_id: int) -> Mentorship:
+    await access.require_cancel(ctx, await mentorship_for(ctx, mentorship_id))
+    return await cancel(ctx.rt, mentorship_id)
+
+
+async def terminate_as(ctx: Context, mentorship_id: int, reason: str) -> Mentorship:
+    await access.require_terminate(ctx, await mentorship_for(ctx, mentorship_id))
+    return await terminate(ctx.rt, mentorship_id, reason)
+
+
+async def complete_as(
+    ctx: Context, mentorship_id: int, score: int, comment: str, raise_level: bool = False
+) -> Mentorship:
+    await access.require_complete(ctx, await mentorship_for(ctx, mentorship_id))
+    return await complete(ctx.rt, mentorship_id, score, comment, raise_level)

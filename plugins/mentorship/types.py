@@ -1,3 +1,5 @@
+# strawberry.field/mutation(description=...) is typed as returning Any: a decorator mypy calls untyped.
+# mypy: disable-error-code="untyped-decorator"
 """GraphQL types of the mentorship plugin; every relation is read through a loader."""
 
 from __future__ import annotations
@@ -18,15 +20,18 @@ from core.relay import Connection, paginate_list, to_global_id
 from core.skills.models import GRADE_NAMES_ZH
 from core.skills.models import Skill as SkillModel
 from core.skills.types import Skill
-from plugins.mentorship import loaders, models
+from plugins.mentorship import access, loaders, models
 from plugins.mentorship.matching import Suggestion
+from plugins.mentorship.models import MentorshipRole, MentorshipStatus
 
-MentorshipStatus = strawberry.enum(
-    models.MentorshipStatus,
+# The GraphQL enums are the model enums themselves (one source), given their GraphQL names here.
+strawberry.enum(
+    MentorshipStatus,
+    name="MentorshipStatus",
     description="PROPOSED → ACTIVE → COMPLETED; or DECLINED, CANCELLED (before acceptance), "
     "TERMINATED (ended early).",
 )
-MentorshipRole = strawberry.enum(models.MentorshipRole, description="A person's side of an agreement.")
+strawberry.enum(MentorshipRole, name="MentorshipRole", description="A person's side of an agreement.")
 
 
 async def _person(info: Info, person_id: int | None) -> Person | None:
@@ -186,17 +191,17 @@ class Mentorship(ModelNode):
 
     @strawberry.field(description="In the order they were added.")
     async def milestones(self, info: Info) -> list[MentorshipMilestone]:
-        rows = await loaders.milestones_by_mentorship(info.context.loaders).load(self.id)
+        rows = await loaders.milestones_by_mentorship(info.context, self.id)
         return [MentorshipMilestone.from_model(row) for row in rows]
 
     @strawberry.field(description="Approved milestones / all milestones, 0 without milestones.")
     async def progress(self, info: Info) -> float:
-        rows = await loaders.milestones_by_mentorship(info.context.loaders).load(self.id)
+        rows = await loaders.milestones_by_mentorship(info.context, self.id)
         return sum(row.approved_at is not None for row in rows) / len(rows) if rows else 0.0
 
     @strawberry.field(description="Total hours in the session log.")
     async def session_hours(self, info: Info) -> float:
-        rows = await loaders.sessions_by_mentorship(info.context.loaders).load(self.id)
+        rows = await loaders.sessions_by_mentorship(info.context, self.id)
         return float(sum(row.hours for row in rows))
 
     @strawberry.field(
@@ -206,11 +211,9 @@ class Mentorship(ModelNode):
     async def sessions(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[MentorshipSession] | None:
-        viewer = info.context.viewer
-        party = viewer.person_id is not None and viewer.person_id in (self.mentor_id, self.apprentice_id)
-        if not party and not await loaders.may_manage(info.context).load(self.organisation_id):
+        if not await access.can_see_sessions(info.context, self.mentor_id, self.apprentice_id, self.organisation_id):
             return None
-        rows = await loaders.sessions_by_mentorship(info.context.loaders).load(self.id)
+        rows = await loaders.sessions_by_mentorship(info.context, self.id)
         return paginate_list(rows, first, after, MentorshipSession.from_model)
 
 
@@ -258,30 +261,27 @@ class MentorSuggestion:
         return await _organisation(info, self.organisation_id)
 
 
-def _statuses(status: list[models.MentorshipStatus] | None) -> loaders.Statuses:
-    return tuple(sorted(set(status or ()), key=lambda s: s.value))
-
-
 @strawberry.type
 class PersonMentorshipFields:
-    """Fields the plugin adds to ``Person``; ``self`` is the core Person."""
+    """Fields the plugin adds to ``Person`` (``parent`` is the core Person)."""
 
     @strawberry.field(description="Agreements where the person is mentor or apprentice, newest first.")
+    @staticmethod
     async def mentorships(
-        self,
+        parent: strawberry.Parent[Person],
         info: Info,
         role: MentorshipRole | None = None,
         status: list[MentorshipStatus] | None = None,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Mentorship]:
-        loader = loaders.mentorships_by_person(info.context.loaders, role, _statuses(status))
-        rows = await loader.load(self.id)  # type: ignore[attr-defined]
+        rows = await loaders.mentorships_by_person(info.context, parent.id, role, loaders.statuses(status))
         return paginate_list(rows, first, after, Mentorship.from_model)
 
     @strawberry.field
-    async def mentor_stats(self, info: Info) -> MentorStats:
-        stats = await loaders.mentor_stats(info.context.loaders).load(self.id)  # type: ignore[attr-defined]
+    @staticmethod
+    async def mentor_stats(parent: strawberry.Parent[Person], info: Info) -> MentorStats:
+        stats = await loaders.mentor_stats_by_mentor(info.context, parent.id)
         return MentorStats(
             active_apprentices=stats.active_apprentices,
             completed=stats.completed,
@@ -291,16 +291,17 @@ class PersonMentorshipFields:
 
 @strawberry.type
 class OrganisationMentorshipFields:
-    """Fields the plugin adds to ``Organisation``; ``self`` is the core Organisation."""
+    """Fields the plugin adds to ``Organisation`` (``parent`` is the core Organisation); the host
+    answers an empty list where the plugin is off."""
 
     @strawberry.field(description="Agreements held in this organisation, newest first.")
+    @staticmethod
     async def mentorships(
-        self,
+        parent: strawberry.Parent[Organisation],
         info: Info,
         status: list[MentorshipStatus] | None = None,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Mentorship]:
-        loader = loaders.mentorships_by_organisation(info.context.loaders, _statuses(status))
-        rows = await loader.load(self.id)  # type: ignore[attr-defined]
+        rows = await loaders.mentorships_by_organisation(info.context, parent.id, loaders.statuses(status))
         return paginate_list(rows, first, after, Mentorship.from_model)

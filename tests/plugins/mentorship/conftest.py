@@ -20,7 +20,7 @@ mutation Propose($input: MentorshipProposeInput!) {
 ACCEPT = """
 mutation Accept($id: ID!) { mentorshipAccept(input: {id: $id}) { mentorship { id status } errors { code message } } }"""
 DECLINE = """
-mutation Decline($id: ID!) { mentorshipDecline(input: {id: $id}) { mentorship { id status } errors { code message } } }"""
+mutation Decline($id: ID!) { mentorshipDecline(input: {id: $id}) { mentorship { id status } errors { code message } } }"""  # noqa: E501
 CANCEL = """
 mutation Cancel($id: ID!) {
   mentorshipCancel(input: {id: $id}) { mentorship { id status } errors { code message } }

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from host.demo import load_demo
 from core.organisations.models import OrganisationPlugin
 from core.runtime import Runtime
 from core.skills.models import PersonSkill
+from host.demo import load_demo
 from plugins.mentorship.models import MentorLoad, Mentorship, MentorshipStatus
 from tests.support import GraphQLClient, gid
 

@@ -8,11 +8,11 @@ from core.organisations.types import Organisation
 from core.people.types import Person
 from core.plugin_api import ModelApp, TypeExtension
 from core.registry import Registry
-from plugins.mentorship.settings import MentorshipSettings
-from host.registry import build_registry
-from host.plugins import build_plugin_manager
 from core.settings import Settings
-from plugins.mentorship import hooks
+from host.plugins import build_plugin_manager
+from host.registry import build_registry
+from plugins.mentorship import PLUGIN, demo, hooks
+from plugins.mentorship.settings import MentorshipSettings
 from schema import build_schema
 from tests.plugins.mentorship.conftest import World
 
@@ -32,9 +32,16 @@ def test_hook_register_models() -> None:
     assert importlib.import_module(f"{app.migrations}.0001_initial").Migration.initial is True
 
 
-def test_hook_register_queries_and_mutations() -> None:
+def _schema(settings: Settings, plugins: list[str]) -> str:
+    return build_schema(build_registry(build_plugin_manager(plugins, entry_points=False)), settings).as_str()
+
+
+def test_hook_register_queries() -> None:
     (queries,) = hooks.register_queries()
     assert _field_names(queries) == {"mentorships", "mentor_suggestions"}
+
+
+def test_hook_register_mutations() -> None:
     (mutations,) = hooks.register_mutations()
     assert _field_names(mutations) == {
         "mentorship_propose", "mentorship_accept", "mentorship_decline", "mentorship_cancel",
@@ -56,17 +63,21 @@ def test_hook_extend_types() -> None:
 
 def test_hook_organisation_settings(registry: Registry) -> None:
     assert hooks.organisation_settings() is MentorshipSettings
-    assert registry.settings_model("mentorship")().mentor_capacity == 10
+    assert registry.settings_model(PLUGIN)().mentor_capacity == 10
+
+
+def test_hook_register_demo(registry: Registry) -> None:
+    assert hooks.register_demo() is demo.load
+    assert [c.item for c in registry.demo_loaders if c.plugin == PLUGIN] == [demo.load]
 
 
 def test_fields_on_core_types_exist_only_in_schemas_with_the_plugin(settings: Settings) -> None:
-    with_plugin = build_schema(build_registry(build_plugin_manager(["mentorship"], entry_points=False)), settings).as_str()
-    core_only = build_schema(build_registry(build_plugin_manager([], entry_points=False)), settings).as_str()
+    with_plugin = _schema(settings, [PLUGIN])
+    core_only = _schema(settings, [])
     assert "mentorships(role: MentorshipRole" in with_plugin and "mentorStats: MentorStats!" in with_plugin
     assert "mentorships" not in core_only and "MentorSuggestion" not in core_only
     # Building the core-only schema did not take the fields away from the other.
-    again = build_schema(build_registry(build_plugin_manager(["mentorship"], entry_points=False)), settings).as_str()
-    assert again == with_plugin
+    assert _schema(settings, [PLUGIN]) == with_plugin
 
 
 async def test_the_plugin_is_installed_and_configurable(world: World) -> None:

@@ -12,7 +12,6 @@ from core.people.models import MembershipRole
 from core.relay import to_global_id
 from core.skills.models import PersonSkill
 from plugins.mentorship import services
-from plugins.mentorship.models import Mentorship
 from tests.plugins.mentorship.conftest import (
     ACCEPT,
     CANCEL,
@@ -139,7 +138,8 @@ async def test_the_other_side_declines(world: World) -> None:
     mentorship_id = await world.proposed(by=world.mentor)
     assert codes(await world.act(DECLINE, mentorship_id, world.mentor)) == ["PERMISSION_DENIED"]
     payload = await world.gql(
-        'mutation($id: ID!) { mentorshipDecline(input: {id: $id, reason: "时间冲突"}) { mentorship { status endReason } } }',
+        'mutation($id: ID!) { mentorshipDecline(input: {id: $id, reason: "时间冲突"}) {'
+        " mentorship { status endReason } } }",
         {"id": mentorship_id}, user=world.apprentice,
     )
     assert payload["mentorshipDecline"]["mentorship"] == {"status": "DECLINED", "endReason": "时间冲突"}
@@ -399,7 +399,7 @@ async def test_transitions_emit_domain_events(world: World, monkeypatch: pytest.
     mentorship_id = await world.active()
     await world.complete(mentorship_id, world.mentor, score=95)
     assert [name for name, _, _ in seen] == ["mentorship.proposed", "mentorship.accepted", "mentorship.completed"]
-    name, payload, org_id = seen[-1]
+    _, payload, org_id = seen[-1]
     assert payload["mentorshipId"] == mentorship_id and payload["score"] == 95
     assert org_id == world.studio.id
 
@@ -422,14 +422,3 @@ async def test_events_reach_the_organisation_channel(world: World) -> None:
     finally:
         await pubsub.unsubscribe()
         await pubsub.aclose()
-
-
-async def test_services_work_without_graphql(world: World) -> None:
-    from core.context import Context, Viewer
-
-    ctx = Context(rt=world.gql.rt, viewer=Viewer(account_id=world.mentor.account_id, person_id=world.mentor.person.id))
-    row = await services.propose(ctx, services.ProposeData(
-        mentor_id=world.mentor.person.id, apprentice_id=world.apprentice.person.id,
-        organisation_id=world.studio.id, skill_id=world.skill.id,
-    ))
-    assert (await Mentorship.get(id=row.id)).planned_start == world.gql.rt.now().date()
