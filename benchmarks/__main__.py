@@ -15,10 +15,10 @@ import tempfile
 from pathlib import Path
 
 from core.db import close_db, init_db, migrate
-from host.plugins import build_plugin_manager
 from core.redis import make_redis
 from core.runtime import Runtime
 from core.settings import Settings
+from host.plugins import build_plugin_manager
 
 
 async def run_one(name: str) -> None:

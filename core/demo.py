@@ -89,9 +89,11 @@ async def _person(demo: DemoData, key: str, name: str, org_key: str, role: Membe
 async def _build_people(demo: DemoData) -> None:
     leaders = [
         ("wang", "王建国", "studio_wang", {"焊接": 1, "钳工": 2},
-         [("全国劳动模范", HonourLevel.NATIONAL, 2015, "中华全国总工会"), ("大国工匠", HonourLevel.NATIONAL, 2019, "全国总工会")]),
+         [("全国劳动模范", HonourLevel.NATIONAL, 2015, "中华全国总工会"),
+          ("大国工匠", HonourLevel.NATIONAL, 2019, "全国总工会")]),
         ("li", "李红梅", "studio_li", {"数控加工": 1, "模具设计": 2},
-         [("省级劳动模范", HonourLevel.PROVINCIAL, 2018, "省总工会"), ("海州工匠", HonourLevel.MUNICIPAL, 2020, "海州市总工会")]),
+         [("省级劳动模范", HonourLevel.PROVINCIAL, 2018, "省总工会"),
+          ("海州工匠", HonourLevel.MUNICIPAL, 2020, "海州市总工会")]),
         ("zhang", "张志强", "studio_zhang", {"汽车NVH测试": 1, "电气维修": 3},
          [("企业工匠", HonourLevel.ENTERPRISE, 2021, "东港汽车零部件有限公司")]),
         ("liu", "刘海涛", "studio_nvh", {"汽车NVH测试": 2, "工业机器人运维": 2},

@@ -49,9 +49,10 @@ class IdempotencyMiddleware:
             await self._replay(redis_key, fingerprint, scope, receive, send)
             return
         status, response_headers, chunks = await _run(self.app, scope, body)
-        stored = {"body": fingerprint, "status": status, "headers": response_headers, "response": b"".join(chunks).decode()}
+        response = b"".join(chunks)
+        stored = {"body": fingerprint, "status": status, "headers": response_headers, "response": response.decode()}
         await self.rt.redis.set(redis_key, json.dumps(stored), ex=TTL_SECONDS)
-        await _send(send, status, response_headers, b"".join(chunks), replayed=False)
+        await _send(send, status, response_headers, response, replayed=False)
 
     async def _replay(self, redis_key: str, fingerprint: str, scope: Scope, receive: Receive, send: Send) -> None:
         stored = json.loads(await self.rt.redis.get(redis_key) or "{}")

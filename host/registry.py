@@ -85,7 +85,9 @@ def _unique_labels(apps: Iterable[Contribution[ModelApp]]) -> tuple[ModelApp, ..
     for contribution in apps:
         label = contribution.item.label
         if label in owners:
-            raise PluginError(f"Model app {label!r} is registered by both {owners[label]!r} and {contribution.plugin!r}")
+            raise PluginError(
+                f"Model app {label!r} is registered by both {owners[label]!r} and {contribution.plugin!r}"
+            )
         owners[label] = contribution.plugin
     return tuple(contribution.item for contribution in apps)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import strawberry
 from strawberry.scalars import JSON
 
+from core import errors
 from core.context import Info
 from core.enums import AllianceRole, OrganisationKind, OrganisationLevel, StudioStatus
-from core import errors
 from core.errors import UserError, UserInputError
 from core.mutations import payload_errors
 from core.organisations import activation, models, services

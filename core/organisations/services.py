@@ -10,6 +10,7 @@ from tortoise.transactions import in_transaction
 from core import errors
 from core.context import Context
 from core.errors import UserInputError
+from core.lookups import require_organisation, require_person
 from core.organisations.models import (
     AllianceMembership,
     AllianceRole,
@@ -19,7 +20,6 @@ from core.organisations.models import (
     StudioStatus,
 )
 from core.permissions import can_manage_org, lineage, require_manage_org
-from core.lookups import require_organisation, require_person
 from core.validation import Checks
 
 NAME_MAX = 200

@@ -11,9 +11,9 @@ from core import errors
 from core.auth.services import create_account
 from core.context import Context
 from core.errors import UserInputError
+from core.lookups import require_organisation, require_person
 from core.people.models import Honour, HonourLevel, Membership, MembershipRole, Person
 from core.permissions import require_manage_org, require_manage_person
-from core.lookups import require_organisation, require_person
 from core.validation import Checks
 
 NAME_MAX = 100
