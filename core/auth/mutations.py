@@ -7,7 +7,6 @@ import strawberry
 from core.auth import services
 from core.context import Info
 from core.errors import UserError
-from core.mutations import payload_errors
 from core.people.models import Person as PersonModel
 from core.people.types import Person
 
@@ -53,7 +52,6 @@ class LogoutPayload:
 @strawberry.type
 class AuthMutations:
     @strawberry.mutation(description="Sign in: a short-lived access token and a refresh token.")
-    @payload_errors(LoginPayload)
     async def login(self, info: Info, input: LoginInput) -> LoginPayload:
         pair = await services.login(info.context.rt, input.username, input.password)
         person = None
@@ -63,13 +61,11 @@ class AuthMutations:
         return LoginPayload(access_token=pair.access_token, refresh_token=pair.refresh_token, me=person)
 
     @strawberry.mutation(description="Trade a refresh token for a new pair; the old one is spent.")
-    @payload_errors(TokenRefreshPayload)
     async def token_refresh(self, info: Info, input: TokenRefreshInput) -> TokenRefreshPayload:
         pair = await services.refresh(info.context.rt, input.refresh_token)
         return TokenRefreshPayload(access_token=pair.access_token, refresh_token=pair.refresh_token)
 
     @strawberry.mutation(description="Sign out this session (or all) and revoke the access token.")
-    @payload_errors(LogoutPayload)
     async def logout(self, info: Info, input: LogoutInput) -> LogoutPayload:
         await services.logout(info.context.rt, info.context.viewer, input.refresh_token, input.all_sessions)
         return LogoutPayload(ok=True)

@@ -9,7 +9,6 @@ from core import errors
 from core.context import Info
 from core.enums import AllianceRole, OrganisationKind, OrganisationLevel, StudioStatus
 from core.errors import UserError, UserInputError
-from core.mutations import payload_errors
 from core.organisations import activation, models, services
 from core.organisations.types import Organisation
 from core.relay import decode_id, decode_optional_id
@@ -114,7 +113,6 @@ async def _organisation(org_id: int) -> Organisation:
 @strawberry.type
 class OrganisationMutations:
     @strawberry.mutation
-    @payload_errors(OrganisationCreatePayload)
     async def organisation_create(self, info: Info, input: OrganisationCreateInput) -> OrganisationCreatePayload:
         data = services.OrganisationData(
             name=input.name,
@@ -132,7 +130,6 @@ class OrganisationMutations:
         return OrganisationCreatePayload(organisation=Organisation.from_model(org))
 
     @strawberry.mutation
-    @payload_errors(OrganisationUpdatePayload)
     async def organisation_update(self, info: Info, input: OrganisationUpdateInput) -> OrganisationUpdatePayload:
         org_id = decode_id(input.id, "Organisation", "id")
         parent = _given(input.parent_id)
@@ -153,7 +150,6 @@ class OrganisationMutations:
         return OrganisationUpdatePayload(organisation=Organisation.from_model(org))
 
     @strawberry.mutation(description="Add an organisation to an alliance (alliance admins).")
-    @payload_errors(AlliancePayload)
     async def alliance_join(self, info: Info, input: AllianceJoinInput) -> AlliancePayload:
         alliance_id = decode_id(input.alliance_id, "Organisation", "allianceId")
         org_id = decode_id(input.organisation_id, "Organisation", "organisationId")
@@ -161,7 +157,6 @@ class OrganisationMutations:
         return AlliancePayload(organisation=await _organisation(org_id), alliance=await _organisation(alliance_id))
 
     @strawberry.mutation(description="Take an organisation out of an alliance.")
-    @payload_errors(AlliancePayload)
     async def alliance_leave(self, info: Info, input: AllianceLeaveInput) -> AlliancePayload:
         alliance_id = decode_id(input.alliance_id, "Organisation", "allianceId")
         org_id = decode_id(input.organisation_id, "Organisation", "organisationId")
@@ -169,7 +164,6 @@ class OrganisationMutations:
         return AlliancePayload(organisation=await _organisation(org_id), alliance=await _organisation(alliance_id))
 
     @strawberry.mutation(description="Switch a plugin on for an organisation (idempotent).")
-    @payload_errors(PluginTogglePayload)
     async def plugin_enable(self, info: Info, input: PluginToggleInput) -> PluginTogglePayload:
         org_id = decode_id(input.organisation_id, "Organisation", "organisationId")
         await services.require_organisation(org_id)
@@ -177,7 +171,6 @@ class OrganisationMutations:
         return PluginTogglePayload(organisation=await _organisation(org_id))
 
     @strawberry.mutation(description="Switch a plugin off; its data and settings are kept.")
-    @payload_errors(PluginTogglePayload)
     async def plugin_disable(self, info: Info, input: PluginToggleInput) -> PluginTogglePayload:
         org_id = decode_id(input.organisation_id, "Organisation", "organisationId")
         await services.require_organisation(org_id)
@@ -185,11 +178,12 @@ class OrganisationMutations:
         return PluginTogglePayload(organisation=await _organisation(org_id))
 
     @strawberry.mutation(description="Change an enabled plugin's settings for an organisation.")
-    @payload_errors(PluginConfigurePayload)
     async def plugin_configure(self, info: Info, input: PluginConfigureInput) -> PluginConfigurePayload:
         org_id = decode_id(input.organisation_id, "Organisation", "organisationId")
         await services.require_organisation(org_id)
         if not isinstance(input.settings, dict):
             raise UserInputError(errors.BAD_USER_INPUT, "`settings` must be an object", "settings")
         settings = await activation.configure_plugin(info.context, org_id, input.plugin, input.settings)
-        return PluginConfigurePayload(organisation=await _organisation(org_id), settings=settings.model_dump(mode="json"))
+        return PluginConfigurePayload(
+            organisation=await _organisation(org_id), settings=JSON(settings.model_dump(mode="json"))
+        )

@@ -120,7 +120,6 @@ async def update_organisation(ctx: Context, org_id: int, data: OrganisationData)
             values["parent_id"] = data.parent_id
         if values:
             await Organisation.filter(id=org_id).update(**values)
-    ctx.loaders.clear()
     return await Organisation.get(id=org_id)
 
 
@@ -144,7 +143,6 @@ async def join_alliance(
         raise UserInputError(
             errors.ALREADY_MEMBER, "This organisation is already in the alliance", "organisationId"
         ) from None
-    ctx.loaders.clear()
     return membership
 
 
@@ -160,4 +158,3 @@ async def leave_alliance(ctx: Context, alliance_id: int, org_id: int) -> None:
     deleted = await AllianceMembership.filter(alliance_id=alliance_id, organisation_id=org_id).delete()
     if not deleted:
         raise UserInputError(errors.NOT_MEMBER, "This organisation is not in the alliance", "organisationId")
-    ctx.loaders.clear()

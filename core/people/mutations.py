@@ -7,7 +7,6 @@ import strawberry
 from core.context import Info
 from core.enums import HonourLevel, MembershipRole
 from core.errors import UserError
-from core.mutations import payload_errors
 from core.people import models, services
 from core.people.types import Honour, Person
 from core.relay import decode_id, decode_optional_id
@@ -70,7 +69,6 @@ async def _person(person_id: int) -> Person:
 @strawberry.type
 class PeopleMutations:
     @strawberry.mutation(description="Create a person, optionally in an organisation and with an account.")
-    @payload_errors(PersonPayload)
     async def person_create(self, info: Info, input: PersonCreateInput) -> PersonPayload:
         data = services.NewPerson(
             name=input.name,
@@ -86,7 +84,6 @@ class PeopleMutations:
         return PersonPayload(person=Person.from_model(person))
 
     @strawberry.mutation(description="Change a profile (the person, or an admin of their organisation).")
-    @payload_errors(PersonPayload)
     async def person_update(self, info: Info, input: PersonUpdateInput) -> PersonPayload:
         person_id = decode_id(input.id, "Person", "id")
         person = await services.update_person(
@@ -95,7 +92,6 @@ class PeopleMutations:
         return PersonPayload(person=Person.from_model(person))
 
     @strawberry.mutation(description="Set a person's role in an organisation; a null role removes them.")
-    @payload_errors(PersonPayload)
     async def membership_set(self, info: Info, input: MembershipSetInput) -> PersonPayload:
         person_id = decode_id(input.person_id, "Person", "personId")
         org_id = decode_id(input.organisation_id, "Organisation", "organisationId")
@@ -103,7 +99,6 @@ class PeopleMutations:
         return PersonPayload(person=await _person(person_id))
 
     @strawberry.mutation(description="Record an honour (admins of the person's organisations).")
-    @payload_errors(HonourAddPayload)
     async def honour_add(self, info: Info, input: HonourAddInput) -> HonourAddPayload:
         person_id = decode_id(input.person_id, "Person", "personId")
         honour = await services.add_honour(

@@ -82,7 +82,6 @@ async def update_person(ctx: Context, person_id: int, name: str | None, bio: str
         await require_manage_person(ctx, person_id, "id")
     if values:
         await Person.filter(id=person_id).update(**values)
-    ctx.loaders.clear()
     return await Person.get(id=person_id)
 
 
@@ -100,7 +99,6 @@ async def set_membership(ctx: Context, person_id: int, org_id: int, role: Member
         except IntegrityError:
             # A concurrent request added the membership first; ours only sets the role.
             await Membership.filter(person_id=person_id, organisation_id=org_id).update(role=role)
-    ctx.loaders.clear()
 
 
 async def add_honour(ctx: Context, person_id: int, title: str, level: HonourLevel, year: int,
@@ -113,8 +111,6 @@ async def add_honour(ctx: Context, person_id: int, title: str, level: HonourLeve
     await require_person(person_id)
     # Honours are official: admins record them, people do not award themselves.
     await require_manage_person(ctx, person_id)
-    honour = await Honour.create(
+    return await Honour.create(
         person_id=person_id, title=clean_title, level=level, year=year, issuer=clean_issuer
     )
-    ctx.loaders.clear()
-    return honour

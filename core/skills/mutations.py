@@ -6,7 +6,6 @@ import strawberry
 
 from core.context import Info
 from core.errors import UserError
-from core.mutations import payload_errors
 from core.people.models import Person as PersonModel
 from core.people.types import Person
 from core.relay import decode_id
@@ -42,13 +41,11 @@ class PersonSkillSetPayload:
 @strawberry.type
 class SkillMutations:
     @strawberry.mutation(description="Add a skill to the shared taxonomy (admins).")
-    @payload_errors(SkillCreatePayload)
     async def skill_create(self, info: Info, input: SkillCreateInput) -> SkillCreatePayload:
         skill = await services.create_skill(info.context, input.name, input.category)
         return SkillCreatePayload(skill=Skill.from_model(skill))
 
     @strawberry.mutation(description="Set a person's level in a skill (admins of their organisations).")
-    @payload_errors(PersonSkillSetPayload)
     async def person_skill_set(self, info: Info, input: PersonSkillSetInput) -> PersonSkillSetPayload:
         person_id = decode_id(input.person_id, "Person", "personId")
         skill_id = decode_id(input.skill_id, "Skill", "skillId")
