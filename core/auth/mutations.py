@@ -6,7 +6,7 @@ import strawberry
 
 from core.auth import services
 from core.context import Info
-from core.errors import UserError
+from core.mutations import Payload
 from core.people.models import Person as PersonModel
 from core.people.types import Person
 
@@ -18,11 +18,10 @@ class LoginInput:
 
 
 @strawberry.type
-class LoginPayload:
+class LoginPayload(Payload):
     access_token: str | None = None
     refresh_token: str | None = None
     me: Person | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.input
@@ -31,10 +30,9 @@ class TokenRefreshInput:
 
 
 @strawberry.type
-class TokenRefreshPayload:
+class TokenRefreshPayload(Payload):
     access_token: str | None = None
     refresh_token: str | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.input
@@ -44,9 +42,8 @@ class LogoutInput:
 
 
 @strawberry.type
-class LogoutPayload:
+class LogoutPayload(Payload):
     ok: bool = False
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type

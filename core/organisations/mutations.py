@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import strawberry
 from strawberry.scalars import JSON
 
 from core import errors
 from core.context import Info
 from core.enums import AllianceRole, OrganisationKind, OrganisationLevel, StudioStatus
-from core.errors import UserError, UserInputError
+from core.errors import UserInputError
+from core.lookups import require_organisation
+from core.mutations import Payload
 from core.organisations import activation, models, services
 from core.organisations.types import Organisation
 from core.relay import decode_id, decode_optional_id
+
+T = TypeVar("T")
 
 
 @strawberry.input
@@ -45,15 +51,13 @@ class OrganisationUpdateInput:
 
 
 @strawberry.type
-class OrganisationCreatePayload:
+class OrganisationCreatePayload(Payload):
     organisation: Organisation | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
-class OrganisationUpdatePayload:
+class OrganisationUpdatePayload(Payload):
     organisation: Organisation | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.input
@@ -70,10 +74,9 @@ class AllianceLeaveInput:
 
 
 @strawberry.type
-class AlliancePayload:
+class AlliancePayload(Payload):
     organisation: Organisation | None = strawberry.field(default=None, description="The member.")
     alliance: Organisation | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.input
@@ -90,19 +93,18 @@ class PluginConfigureInput:
 
 
 @strawberry.type
-class PluginTogglePayload:
+class PluginTogglePayload(Payload):
     organisation: Organisation | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
-class PluginConfigurePayload:
+class PluginConfigurePayload(Payload):
     organisation: Organisation | None = None
     settings: JSON | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-def _given(value: object) -> object | None:
+def _given(value: T) -> T | None:
+    """None for an input field the client left out (``UNSET``)."""
     return None if value is strawberry.UNSET else value
 
 
@@ -142,8 +144,8 @@ class OrganisationMutations:
             description=_given(input.description),
             charter=_given(input.charter),
             status=_given(input.status),
-            parent_id=decode_optional_id(parent, "Organisation", "parentId"),  # type: ignore[arg-type]
-            leader_id=decode_optional_id(leader, "Person", "leaderId"),  # type: ignore[arg-type]
+            parent_id=decode_optional_id(parent, "Organisation", "parentId"),
+            leader_id=decode_optional_id(leader, "Person", "leaderId"),
             clear_parent=input.parent_id is None,
         )
         org = await services.update_organisation(info.context, org_id, data)
@@ -166,21 +168,21 @@ class OrganisationMutations:
     @strawberry.mutation(description="Switch a plugin on for an organisation (idempotent).")
     async def plugin_enable(self, info: Info, input: PluginToggleInput) -> PluginTogglePayload:
         org_id = decode_id(input.organisation_id, "Organisation", "organisationId")
-        await services.require_organisation(org_id)
+        await require_organisation(org_id)
         await activation.set_plugin_enabled(info.context, org_id, input.plugin, True)
         return PluginTogglePayload(organisation=await _organisation(org_id))
 
     @strawberry.mutation(description="Switch a plugin off; its data and settings are kept.")
     async def plugin_disable(self, info: Info, input: PluginToggleInput) -> PluginTogglePayload:
         org_id = decode_id(input.organisation_id, "Organisation", "organisationId")
-        await services.require_organisation(org_id)
+        await require_organisation(org_id)
         await activation.set_plugin_enabled(info.context, org_id, input.plugin, False)
         return PluginTogglePayload(organisation=await _organisation(org_id))
 
     @strawberry.mutation(description="Change an enabled plugin's settings for an organisation.")
     async def plugin_configure(self, info: Info, input: PluginConfigureInput) -> PluginConfigurePayload:
         org_id = decode_id(input.organisation_id, "Organisation", "organisationId")
-        await services.require_organisation(org_id)
+        await require_organisation(org_id)
         if not isinstance(input.settings, dict):
             raise UserInputError(errors.BAD_USER_INPUT, "`settings` must be an object", "settings")
         settings = await activation.configure_plugin(info.context, org_id, input.plugin, input.settings)

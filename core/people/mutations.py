@@ -6,7 +6,7 @@ import strawberry
 
 from core.context import Info
 from core.enums import HonourLevel, MembershipRole
-from core.errors import UserError
+from core.mutations import Payload
 from core.people import models, services
 from core.people.types import Honour, Person
 from core.relay import decode_id, decode_optional_id
@@ -34,9 +34,8 @@ class PersonUpdateInput:
 
 
 @strawberry.type
-class PersonPayload:
+class PersonPayload(Payload):
     person: Person | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.input
@@ -56,10 +55,9 @@ class HonourAddInput:
 
 
 @strawberry.type
-class HonourAddPayload:
+class HonourAddPayload(Payload):
     person: Person | None = None
     honour: Honour | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 async def _person(person_id: int) -> Person:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from core.context import Info
-from core.errors import UserError
+from core.mutations import Payload
 from core.people.models import Person as PersonModel
 from core.people.types import Person
 from core.relay import decode_id
@@ -20,9 +20,8 @@ class SkillCreateInput:
 
 
 @strawberry.type
-class SkillCreatePayload:
+class SkillCreatePayload(Payload):
     skill: Skill | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.input
@@ -33,9 +32,8 @@ class PersonSkillSetInput:
 
 
 @strawberry.type
-class PersonSkillSetPayload:
+class PersonSkillSetPayload(Payload):
     person: Person | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
