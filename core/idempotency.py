@@ -32,9 +32,12 @@ class IdempotencyMiddleware:
         self.rt = rt
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        headers = Headers(scope=scope) if scope["type"] == "http" else None
-        key = headers.get(HEADER) if headers is not None else None
-        if key is None or scope["method"] != "POST":
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        key = headers.get(HEADER)
+        if key is None:
             await self.app(scope, receive, send)
             return
         if not key or len(key) > MAX_KEY_LENGTH:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, TypedDict
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -45,18 +46,38 @@ class OrganisationData:
     clear_parent: bool = False
 
 
-def _check_fields(checks: Checks, data: OrganisationData, creating: bool) -> dict[str, object]:
-    values: dict[str, object] = {}
+class OrganisationValues(TypedDict, total=False):
+    """Checked column values to write; a missing key leaves the column as it is."""
+
+    name: str
+    kind: OrganisationKind
+    level: OrganisationLevel
+    region: str
+    industry: str
+    description: str
+    charter: str
+    status: StudioStatus | None
+    parent_id: int | None
+    leader_id: int | None
+
+
+TextColumn = Literal["region", "industry", "description", "charter"]
+TEXT_LIMITS: tuple[tuple[TextColumn, int], ...] = (
+    ("region", SHORT_MAX),
+    ("industry", SHORT_MAX),
+    ("description", DESCRIPTION_MAX),
+    ("charter", CHARTER_MAX),
+)
+
+
+def _check_fields(checks: Checks, data: OrganisationData, creating: bool) -> OrganisationValues:
+    values: OrganisationValues = {}
     if creating or data.name is not None:
         values["name"] = checks.text(data.name, "name", NAME_MAX)
-    for attr, field, limit in (
-        ("region", "region", SHORT_MAX),
-        ("industry", "industry", SHORT_MAX),
-        ("description", "description", DESCRIPTION_MAX),
-        ("charter", "charter", CHARTER_MAX),
-    ):
-        if getattr(data, attr) is not None:
-            values[attr] = checks.text(getattr(data, attr), field, limit, required=False)
+    for column, limit in TEXT_LIMITS:
+        text: str | None = getattr(data, column)
+        if text is not None:
+            values[column] = checks.text(text, column, limit, required=False)
     if data.level is not None:
         values["level"] = data.level
     return values
@@ -80,13 +101,11 @@ async def create_organisation(ctx: Context, data: OrganisationData) -> Organisat
     status = data.status if kind == OrganisationKind.STUDIO else None
     if data.status is not None and kind != OrganisationKind.STUDIO:
         raise UserInputError(errors.BAD_USER_INPUT, "Only studios have a status", "status")
-    return await Organisation.create(
-        **values,
-        kind=kind,
-        status=status or (StudioStatus.ACTIVE if kind == OrganisationKind.STUDIO else None),
-        parent_id=data.parent_id,
-        leader_id=data.leader_id,
-    )
+    values["kind"] = kind
+    values["status"] = status or (StudioStatus.ACTIVE if kind == OrganisationKind.STUDIO else None)
+    values["parent_id"] = data.parent_id
+    values["leader_id"] = data.leader_id
+    return await Organisation.create(**values)
 
 
 async def update_organisation(ctx: Context, org_id: int, data: OrganisationData) -> Organisation:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, TypedDict
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -37,14 +38,26 @@ class NewPerson:
     email: str = ""
 
 
+class ProfileValues(TypedDict, total=False):
+    """Checked profile columns to write; a missing key leaves the column as it is."""
+
+    name: str
+    bio: str
+    phone: str
+    email: str
+
+
 def _check_profile(checks: Checks, name: str | None, bio: str | None, phone: str | None,
-                   email: str | None, creating: bool) -> dict[str, str]:
-    values = {}
+                   email: str | None, creating: bool) -> ProfileValues:
+    values: ProfileValues = {}
     if creating or name is not None:
         values["name"] = checks.text(name, "name", NAME_MAX)
-    for attr, value, limit in (("bio", bio, BIO_MAX), ("phone", phone, PHONE_MAX), ("email", email, EMAIL_MAX)):
+    optional: tuple[tuple[Literal["bio", "phone", "email"], str | None, int], ...] = (
+        ("bio", bio, BIO_MAX), ("phone", phone, PHONE_MAX), ("email", email, EMAIL_MAX)
+    )
+    for column, value, limit in optional:
         if value is not None:
-            values[attr] = checks.text(value, attr, limit, required=False)
+            values[column] = checks.text(value, column, limit, required=False)
     return values
 
 
