@@ -25,7 +25,7 @@ NESTED = """query($id: ID!) { node(id: $id) { ... on Organisation {
   trainingCourses(first: 100) { totalCount edges { node { title trainers { name }
     sessions(first: 20) { edges { node { startsAt seatsTaken waitlistLength
       enrolments(first: 50) { totalCount edges { node { status waitlistPosition person { name } } } }
-    } } } } } } } } } }"""
+    } } } } } } } } }"""
 
 
 def _ms(seconds: float) -> str:
