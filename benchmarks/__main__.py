@@ -15,22 +15,22 @@ import tempfile
 from pathlib import Path
 
 from core.db import close_db, init_db, migrate
-from host.plugins import build_plugin_manager
 from core.redis import make_redis
 from core.runtime import Runtime
 from core.settings import Settings
+from host.registry import load_registry
 
 
 async def run_one(name: str) -> None:
     module = importlib.import_module(f"benchmarks.{name}")
     with tempfile.TemporaryDirectory() as folder:
         url = os.environ.get("GUILDHALL_BENCH_DATABASE_URL") or f"sqlite://{Path(folder) / 'bench.sqlite3'}"
-        pm = build_plugin_manager(Settings(env="test", secret_key="x" * 32).plugin_allow_list, entry_points=False)
         settings = Settings(env="test", database_url=url, redis_url=os.environ.get("GUILDHALL_BENCH_REDIS_URL"),
                             secret_key="bench-secret-key-0123456789abcdefghijkl")
-        await migrate(url, pm)
-        await init_db(url, pm)
-        rt = Runtime(settings=settings, pm=pm, redis=make_redis(settings.redis_url))
+        registry = load_registry(settings.plugin_allow_list, entry_points=False)
+        await migrate(url, registry.model_apps)
+        await init_db(url, registry.model_apps)
+        rt = Runtime(settings=settings, registry=registry, redis=make_redis(settings.redis_url))
         try:
             print(f"== {name}")
             await module.main(rt)

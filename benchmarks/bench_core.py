@@ -7,11 +7,11 @@ import time
 
 import httpx
 
-from host.app import create_app
 from core.organisations.models import Organisation, OrganisationKind
 from core.people.models import Membership, Person
 from core.runtime import Runtime
 from core.skills.models import PersonSkill, Skill
+from host.app import create_app
 
 QUERY = """{ organisations(first: 100) { totalCount edges { node { name parent { name }
   members(first: 20) { totalCount edges { role node { name skills { level skill { name } } } } } } } } }"""

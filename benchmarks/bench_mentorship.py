@@ -88,7 +88,7 @@ async def _world(rng: random.Random) -> tuple[Skill, list[Person], list[Organisa
 async def main(rt: Runtime) -> None:
     rng = random.Random(7)
     started = time.perf_counter()
-    skill, people, _ = await _world(rng)
+    skill, _, _ = await _world(rng)
     print(f"setup: {PEOPLE} people, {STUDIOS} studios in {time.perf_counter() - started:.1f}s")
     schema = build_schema(rt.registry, rt.settings)
     candidates_by_level = {

@@ -10,13 +10,13 @@ from datetime import timedelta
 
 import httpx
 
-from host.app import create_app
 from core.auth.models import Account
 from core.auth.tokens import issue_access_token
 from core.organisations.models import Organisation, OrganisationKind, OrganisationPlugin
 from core.people.models import Membership, MembershipRole, Person
 from core.relay import to_global_id
 from core.runtime import Runtime
+from host.app import create_app
 from plugins.training import seats
 from plugins.training.calendar import feed_url
 from plugins.training.models import EnrolmentStatus, TrainingCourse, TrainingEnrolment, TrainingSession
@@ -24,7 +24,8 @@ from plugins.training.models import EnrolmentStatus, TrainingCourse, TrainingEnr
 NESTED = """query($id: ID!) { node(id: $id) { ... on Organisation {
   trainingCourses(first: 100) { totalCount edges { node { title trainers { name }
     sessions(first: 20) { edges { node { startsAt seatsTaken waitlistLength
-      enrolments(first: 50) { totalCount edges { node { status waitlistPosition person { name } } } } } } } } } } } } }"""
+      enrolments(first: 50) { totalCount edges { node { status waitlistPosition person { name } } } }
+    } } } } } } } } }"""
 
 
 def _ms(seconds: float) -> str:

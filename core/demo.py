@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
+from typing import Any
 
 from core.auth.services import create_account
 from core.organisations.models import (
@@ -33,7 +35,7 @@ GIVEN = ["建国", "红梅", "志强", "海涛", "丽娟", "国栋", "晓东", "
          "振华", "秀英", "明亮", "玉兰", "永刚", "思远", "德胜", "雪梅", "子豪", "宏伟"]
 
 
-async def _org(key: str, demo: DemoData, **fields: object) -> Organisation:
+async def _org(key: str, demo: DemoData, **fields: Any) -> Organisation:
     org = await Organisation.create(**fields)
     demo.organisations[key] = org
     return org
@@ -74,24 +76,26 @@ async def _build_organisations(demo: DemoData) -> None:
 
 
 async def _person(demo: DemoData, key: str, name: str, org_key: str, role: MembershipRole,
-                  skills: dict[str, int], honours: list[tuple[str, HonourLevel, int, str]] = (),  # type: ignore[assignment]
+                  skills: dict[str, int], honours: Sequence[tuple[str, HonourLevel, int, str]] = (),
                   bio: str = "") -> Person:
     person = await Person.create(name=name, bio=bio, phone=f"1380000{len(demo.people):04d}")
     demo.people[key] = person
     await Membership.create(person=person, organisation=demo.organisations[org_key], role=role)
-    for skill, level in skills.items():
-        await PersonSkill.create(person=person, skill=demo.skills[skill], level=level)
-    for title, level, year, issuer in honours:
-        await Honour.create(person=person, title=title, level=level, year=year, issuer=issuer)
+    for skill, grade in skills.items():
+        await PersonSkill.create(person=person, skill=demo.skills[skill], level=grade)
+    for title, honour_level, year, issuer in honours:
+        await Honour.create(person=person, title=title, level=honour_level, year=year, issuer=issuer)
     return person
 
 
 async def _build_people(demo: DemoData) -> None:
     leaders = [
         ("wang", "王建国", "studio_wang", {"焊接": 1, "钳工": 2},
-         [("全国劳动模范", HonourLevel.NATIONAL, 2015, "中华全国总工会"), ("大国工匠", HonourLevel.NATIONAL, 2019, "全国总工会")]),
+         [("全国劳动模范", HonourLevel.NATIONAL, 2015, "中华全国总工会"),
+          ("大国工匠", HonourLevel.NATIONAL, 2019, "全国总工会")]),
         ("li", "李红梅", "studio_li", {"数控加工": 1, "模具设计": 2},
-         [("省级劳动模范", HonourLevel.PROVINCIAL, 2018, "省总工会"), ("海州工匠", HonourLevel.MUNICIPAL, 2020, "海州市总工会")]),
+         [("省级劳动模范", HonourLevel.PROVINCIAL, 2018, "省总工会"),
+          ("海州工匠", HonourLevel.MUNICIPAL, 2020, "海州市总工会")]),
         ("zhang", "张志强", "studio_zhang", {"汽车NVH测试": 1, "电气维修": 3},
          [("企业工匠", HonourLevel.ENTERPRISE, 2021, "东港汽车零部件有限公司")]),
         ("liu", "刘海涛", "studio_nvh", {"汽车NVH测试": 2, "工业机器人运维": 2},

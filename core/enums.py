@@ -1,22 +1,32 @@
-"""GraphQL enums, derived from the model enums so each has one source of truth."""
+"""GraphQL enums: the model enums themselves, so each has one source of truth.
+
+``strawberry.enum`` records the GraphQL definition on the model enum and returns that same
+class; the names exported here are therefore the model enums, usable as ordinary types.
+Import them from here so the definitions are registered before a schema is built.
+"""
 
 from __future__ import annotations
 
 import strawberry
 
-from core.organisations import models as org_models
-from core.people import models as people_models
-from core.skills import models as skill_models
+from core.organisations.models import AllianceRole, OrganisationKind, OrganisationLevel, StudioStatus
+from core.people.models import HonourLevel, MembershipRole
+from core.skills.models import SkillGrade
 
-OrganisationKind = strawberry.enum(org_models.OrganisationKind, description="What sort of body this is.")
-OrganisationLevel = strawberry.enum(org_models.OrganisationLevel, description="Administrative level.")
-StudioStatus = strawberry.enum(
-    org_models.StudioStatus, description="A studio's standing after the yearly assessment."
-)
-AllianceRole = strawberry.enum(org_models.AllianceRole, description="Role of a member in an alliance.")
-MembershipRole = strawberry.enum(people_models.MembershipRole, description="Role of a person in an organisation.")
-HonourLevel = strawberry.enum(people_models.HonourLevel, description="Level of the body that gave an honour.")
-SkillGrade = strawberry.enum(
-    skill_models.SkillGrade,
-    description="China's five-level vocational scale; 1 (高级技师) is the highest.",
-)
+__all__ = [
+    "AllianceRole",
+    "HonourLevel",
+    "MembershipRole",
+    "OrganisationKind",
+    "OrganisationLevel",
+    "SkillGrade",
+    "StudioStatus",
+]
+
+strawberry.enum(OrganisationKind, description="What sort of body this is.")
+strawberry.enum(OrganisationLevel, description="Administrative level.")
+strawberry.enum(StudioStatus, description="A studio's standing after the yearly assessment.")
+strawberry.enum(AllianceRole, description="Role of a member in an alliance.")
+strawberry.enum(MembershipRole, description="Role of a person in an organisation.")
+strawberry.enum(HonourLevel, description="Level of the body that gave an honour.")
+strawberry.enum(SkillGrade, description="China's five-level vocational scale; 1 (高级技师) is the highest.")

@@ -44,7 +44,7 @@ async def listen(rt: Runtime, channel: str) -> AsyncIterator[dict[str, Any]]:
                 yield json.loads(message["data"])
     finally:
         await pubsub.unsubscribe(channel)
-        await pubsub.aclose()
+        await pubsub.aclose()  # type: ignore[no-untyped-call]  # redis-py leaves PubSub.aclose unannotated
 
 
 def parse_time(value: str) -> datetime:

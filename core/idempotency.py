@@ -32,9 +32,12 @@ class IdempotencyMiddleware:
         self.rt = rt
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        headers = Headers(scope=scope) if scope["type"] == "http" else None
-        key = headers.get(HEADER) if headers is not None else None
-        if key is None or scope["method"] != "POST":
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        key = headers.get(HEADER)
+        if key is None:
             await self.app(scope, receive, send)
             return
         if not key or len(key) > MAX_KEY_LENGTH:
@@ -49,9 +52,10 @@ class IdempotencyMiddleware:
             await self._replay(redis_key, fingerprint, scope, receive, send)
             return
         status, response_headers, chunks = await _run(self.app, scope, body)
-        stored = {"body": fingerprint, "status": status, "headers": response_headers, "response": b"".join(chunks).decode()}
+        response = b"".join(chunks)
+        stored = {"body": fingerprint, "status": status, "headers": response_headers, "response": response.decode()}
         await self.rt.redis.set(redis_key, json.dumps(stored), ex=TTL_SECONDS)
-        await _send(send, status, response_headers, b"".join(chunks), replayed=False)
+        await _send(send, status, response_headers, response, replayed=False)
 
     async def _replay(self, redis_key: str, fingerprint: str, scope: Scope, receive: Receive, send: Send) -> None:
         stored = json.loads(await self.rt.redis.get(redis_key) or "{}")

@@ -28,7 +28,7 @@ class ModelNode(relay.Node):
         return True
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
+    async def resolve_nodes(  # type: ignore[override]  # one async signature for strawberry's overloads
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
         keys = [int(i) if str(i).isdigit() else 0 for i in node_ids]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from strawberry.dataloader import DataLoader
 
 from core import errors
@@ -23,7 +25,8 @@ async def managed_org_ids(ctx: Context) -> set[int]:
         ids = await Membership.filter(person_id=keys[0], role__in=MANAGING_ROLES).values_list(
             "organisation_id", flat=True
         )
-        return [set(ids)]
+        # flat=True answers a list of ids; tortoise types every values_list() as tuples.
+        return [set(cast("list[int]", ids))]
 
     loader = ctx.loaders.get("managed_org_ids", lambda: DataLoader(load_fn=load))
     return await loader.load(person_id)
@@ -75,7 +78,7 @@ async def can_manage_person(ctx: Context, person_id: int) -> bool:
     if ctx.viewer.is_superuser:
         return True
     org_ids = await Membership.filter(person_id=person_id).values_list("organisation_id", flat=True)
-    for org_id in org_ids:
+    for org_id in cast("list[int]", org_ids):  # flat=True: ids, not the tuples tortoise's types say
         if await can_manage_org(ctx, org_id):
             return True
     return False

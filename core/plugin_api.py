@@ -9,10 +9,16 @@ from __future__ import annotations
 import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 from zoneinfo import ZoneInfo, available_timezones
 
 from pydantic import AfterValidator, BaseModel, ConfigDict
+from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from core.organisations.models import Organisation
+    from core.people.models import Person
+    from core.skills.models import Skill
 
 
 class PluginError(RuntimeError):
@@ -54,9 +60,9 @@ class DomainEvent:
 class DemoData:
     """What the demo created so far, by key, so each plugin's demo builds on core's."""
 
-    organisations: dict[str, Any] = field(default_factory=dict)
-    people: dict[str, Any] = field(default_factory=dict)
-    skills: dict[str, Any] = field(default_factory=dict)
+    organisations: dict[str, Organisation] = field(default_factory=dict)
+    people: dict[str, Person] = field(default_factory=dict)
+    skills: dict[str, Skill] = field(default_factory=dict)
     # (username, password, who) lines printed by `guildhall demo`.
     accounts: list[tuple[str, str, str]] = field(default_factory=list)
 
@@ -112,7 +118,7 @@ class ActsIn:
     # What the declaration reads, for documentation and the tests that walk every operation.
     path: str | None = None
     type_name: str | None = None
-    model: Any = None
+    model: type[Model] | None = None
 
 
 def _argument(arguments: dict[str, Any], path: str) -> Any:
@@ -152,7 +158,7 @@ def in_organisation(path: str = "input.organisation_id") -> dict[str, ActsIn]:
 
 
 def in_owner_of(
-    model: Any, type_name: str, path: str = "input.id", organisation: str = "organisation_id"
+    model: type[Model], type_name: str, path: str = "input.id", organisation: str = "organisation_id"
 ) -> dict[str, ActsIn]:
     """Field metadata: the operation acts in the organisation that owns the ``model`` row whose
     global ID (of ``type_name``) is at ``path``; ``organisation`` is the column or a related
@@ -163,7 +169,8 @@ def in_owner_of(
         if pk is None:
             return None
         found = await model.filter(pk=pk).values_list(organisation, flat=True)
-        return found[0] if found else None
+        # flat=True answers the column's values; tortoise types every values_list() as tuples.
+        return cast("int", found[0]) if found else None
 
     return {ACTS_IN: ActsIn(organisation_of, _camel(path.rsplit(".", 1)[-1]), path, type_name, model)}
 

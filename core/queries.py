@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections import defaultdict
 
 import strawberry
@@ -19,9 +20,9 @@ class InstalledPlugin:
     version: str
     registry: strawberry.Private[Registry]
 
-    @strawberry.field(description="JSON Schema of the plugin's per-organisation settings.")
+    @strawberry.field(description="JSON Schema of the plugin's per-organisation settings.")  # type: ignore[untyped-decorator]  # strawberry#1929
     def settings_schema(self) -> JSON:
-        return self.registry.settings_model(self.name).model_json_schema()
+        return JSON(self.registry.settings_model(self.name).model_json_schema())
 
 
 def _node_type(info: Info, gid: relay.GlobalID) -> type[relay.Node] | None:
@@ -31,19 +32,25 @@ def _node_type(info: Info, gid: relay.GlobalID) -> type[relay.Node] | None:
         return None
 
 
+async def _resolve_nodes(node_type: type[relay.Node], info: Info, node_ids: list[str]) -> list[relay.Node | None]:
+    """``resolve_nodes`` of any Node type; strawberry lets it answer directly or an awaitable."""
+    found = node_type.resolve_nodes(info=info, node_ids=node_ids)
+    return list(await found if inspect.isawaitable(found) else found)
+
+
 @strawberry.type
 class CoreQueries:
     # Own resolvers, not relay.node(): that field extension mutates its field when a schema is
     # built, so it cannot serve two schemas in one process.
-    @strawberry.field(description="Any object by its global ID; null when there is none.")
+    @strawberry.field(description="Any object by its global ID; null when there is none.")  # type: ignore[untyped-decorator]  # strawberry#1929
     async def node(self, info: Info, id: relay.GlobalID) -> relay.Node | None:
         node_type = _node_type(info, id)
         if node_type is None:
             return None
-        [found] = await node_type.resolve_nodes(info=info, node_ids=[id.node_id])  # type: ignore[misc]
+        [found] = await _resolve_nodes(node_type, info, [id.node_id])
         return found
 
-    @strawberry.field(description="Objects by global IDs, in the order asked; null for missing ones.")
+    @strawberry.field(description="Objects by global IDs, in the order asked; null for missing ones.")  # type: ignore[untyped-decorator]  # strawberry#1929
     async def nodes(self, info: Info, ids: list[relay.GlobalID]) -> list[relay.Node | None]:
         by_type: dict[type[relay.Node], list[int]] = defaultdict(list)
         for index, gid in enumerate(ids):
@@ -53,14 +60,14 @@ class CoreQueries:
         found: list[relay.Node | None] = [None] * len(ids)
         types = list(by_type)
         results = await asyncio.gather(
-            *(t.resolve_nodes(info=info, node_ids=[ids[i].node_id for i in by_type[t]]) for t in types)  # type: ignore[misc]
+            *(_resolve_nodes(t, info, [ids[i].node_id for i in by_type[t]]) for t in types)
         )
         for node_type, nodes in zip(types, results, strict=True):
             for index, node in zip(by_type[node_type], nodes, strict=True):
                 found[index] = node
         return found
 
-    @strawberry.field(description="Plugins an organisation can switch on.")
+    @strawberry.field(description="Plugins an organisation can switch on.")  # type: ignore[untyped-decorator]  # strawberry#1929
     def installed_plugins(self, info: Info) -> list[InstalledPlugin]:
         registry = info.context.rt.registry
         return [

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import logging
-from collections.abc import AsyncIterator
-
 import inspect
-from collections.abc import Awaitable
+import logging
+from collections.abc import AsyncIterator, Awaitable
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware

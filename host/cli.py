@@ -54,7 +54,9 @@ def serve(
 ) -> None:
     """Serve the API on /graphql (never loads demo data by itself)."""
     if workers > 1 and not get_settings().redis_url:
-        typer.echo("warning: several workers without GUILDHALL_REDIS_URL do not share subscriptions or limits", err=True)
+        typer.echo(
+            "warning: several workers without GUILDHALL_REDIS_URL do not share subscriptions or limits", err=True
+        )
     uvicorn.run("host.app:create_app", factory=True, host=host, port=port, workers=workers, reload=reload)
 
 

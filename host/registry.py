@@ -24,7 +24,7 @@ def call_each(pm: pluggy.PluginManager, hook_name: str, **kwargs: Any) -> list[t
 
     Each call goes through a pluggy hook caller, so tracing and hook wrappers apply.
     """
-    names = [name for name, _ in pm.list_name_plugin() if name is not None]
+    names = [name for name, _ in pm.list_name_plugin()]
     implementers = {impl.plugin_name for impl in getattr(pm.hook, hook_name).get_hookimpls()}
     answers: list[tuple[str, Any]] = []
     for name in names:
@@ -65,8 +65,6 @@ def _plugin_infos(pm: pluggy.PluginManager) -> tuple[PluginInfo, ...]:
     versions: dict[str, str] = getattr(pm, DIST_VERSIONS_ATTR, {})
     infos = []
     for name, plugin in pm.list_name_plugin():
-        if name is None:
-            continue
         hooks = tuple(sorted(caller.name for caller in pm.get_hookcallers(plugin) or []))
         module = plugin if isinstance(plugin, ModuleType) else inspect.getmodule(plugin)
         source = module.__name__ if module else repr(plugin)
@@ -85,7 +83,9 @@ def _unique_labels(apps: Iterable[Contribution[ModelApp]]) -> tuple[ModelApp, ..
     for contribution in apps:
         label = contribution.item.label
         if label in owners:
-            raise PluginError(f"Model app {label!r} is registered by both {owners[label]!r} and {contribution.plugin!r}")
+            raise PluginError(
+                f"Model app {label!r} is registered by both {owners[label]!r} and {contribution.plugin!r}"
+            )
         owners[label] = contribution.plugin
     return tuple(contribution.item for contribution in apps)
 

@@ -58,7 +58,7 @@ def _definition(cls: type) -> StrawberryObjectDefinition:
 
 
 def _acts_in(field: StrawberryField) -> ActsIn | None:
-    declared = (field.metadata or {}).get(ACTS_IN)
+    declared = field.metadata.get(ACTS_IN)
     return declared if isinstance(declared, ActsIn) else None
 
 

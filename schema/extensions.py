@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
@@ -79,7 +79,7 @@ def build_extensions(settings: Settings) -> list[ExtensionFactory | type[SchemaE
     """Factories, so each request gets fresh extension state. The limiter rule classes are
     made once here: made per request they would miss the validation cache every time
     (strawberry issue 4635). The parser and validation caches live at module level."""
-    limits = [
+    limits: list[type[ASTValidationRule]] = [
         depth_limit_rule(settings.max_query_depth, None),
         alias_limit_rule(settings.max_aliases),
     ]

@@ -15,14 +15,14 @@ import pytest
 from redis.asyncio import Redis
 from tortoise import Tortoise, connections
 
-from host.app import create_app
 from core.db import close_db, init_db, is_sqlite, migrate
-from host.plugins import build_plugin_manager
-from host.registry import build_registry
 from core.redis import make_redis
 from core.registry import Registry
 from core.runtime import Runtime
 from core.settings import Settings
+from host.app import create_app
+from host.plugins import build_plugin_manager
+from host.registry import build_registry
 from tests.support import Clock, GraphQLClient
 
 TEST_SECRET = "test-secret-key-0123456789abcdefghijklmnop"
@@ -118,9 +118,9 @@ async def clock() -> Clock:
 
 
 @pytest.fixture
-async def rt(settings: Settings, registry: Registry, redis: Redis, clock: Clock) -> AsyncIterator[Runtime]:
+async def rt(settings: Settings, registry: Registry, redis: Redis, clock: Clock) -> Runtime:
     await redis.flushdb()
-    yield Runtime(settings=settings, registry=registry, redis=redis, clock=clock)
+    return Runtime(settings=settings, registry=registry, redis=redis, clock=clock)
 
 
 @pytest.fixture

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from core.people.models import Person
 
 
 class Account(Model):
     id = fields.IntField(primary_key=True)
     username = fields.CharField(max_length=64, unique=True)
     password_hash = fields.CharField(max_length=255)
-    person = fields.OneToOneField(
+    person: fields.OneToOneNullableRelation[Person] = fields.OneToOneField(
         "core.Person", related_name="account", null=True, on_delete=fields.CASCADE
     )
     is_superuser = fields.BooleanField(default=False)
@@ -28,7 +33,7 @@ class RefreshToken(Model):
     # One refresh token, stored as a SHA-256 digest; a family is the rotation chain of one sign-in.
 
     id = fields.IntField(primary_key=True)
-    account = fields.ForeignKeyField(
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "core.Account", related_name="refresh_tokens", on_delete=fields.CASCADE
     )
     token_hash = fields.CharField(max_length=64, unique=True)

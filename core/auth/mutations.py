@@ -6,8 +6,7 @@ import strawberry
 
 from core.auth import services
 from core.context import Info
-from core.errors import UserError
-from core.mutations import payload_errors
+from core.mutations import Payload
 from core.people.models import Person as PersonModel
 from core.people.types import Person
 
@@ -19,11 +18,10 @@ class LoginInput:
 
 
 @strawberry.type
-class LoginPayload:
+class LoginPayload(Payload):
     access_token: str | None = None
     refresh_token: str | None = None
     me: Person | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.input
@@ -32,10 +30,9 @@ class TokenRefreshInput:
 
 
 @strawberry.type
-class TokenRefreshPayload:
+class TokenRefreshPayload(Payload):
     access_token: str | None = None
     refresh_token: str | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.input
@@ -45,15 +42,13 @@ class LogoutInput:
 
 
 @strawberry.type
-class LogoutPayload:
+class LogoutPayload(Payload):
     ok: bool = False
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
 class AuthMutations:
-    @strawberry.mutation(description="Sign in: a short-lived access token and a refresh token.")
-    @payload_errors(LoginPayload)
+    @strawberry.mutation(description="Sign in: a short-lived access token and a refresh token.")  # type: ignore[untyped-decorator]  # strawberry#1929
     async def login(self, info: Info, input: LoginInput) -> LoginPayload:
         pair = await services.login(info.context.rt, input.username, input.password)
         person = None
@@ -62,14 +57,12 @@ class AuthMutations:
             person = Person.from_model(row) if row else None
         return LoginPayload(access_token=pair.access_token, refresh_token=pair.refresh_token, me=person)
 
-    @strawberry.mutation(description="Trade a refresh token for a new pair; the old one is spent.")
-    @payload_errors(TokenRefreshPayload)
+    @strawberry.mutation(description="Trade a refresh token for a new pair; the old one is spent.")  # type: ignore[untyped-decorator]  # strawberry#1929
     async def token_refresh(self, info: Info, input: TokenRefreshInput) -> TokenRefreshPayload:
         pair = await services.refresh(info.context.rt, input.refresh_token)
         return TokenRefreshPayload(access_token=pair.access_token, refresh_token=pair.refresh_token)
 
-    @strawberry.mutation(description="Sign out this session (or all) and revoke the access token.")
-    @payload_errors(LogoutPayload)
+    @strawberry.mutation(description="Sign out this session (or all) and revoke the access token.")  # type: ignore[untyped-decorator]  # strawberry#1929
     async def logout(self, info: Info, input: LogoutInput) -> LogoutPayload:
         await services.logout(info.context.rt, info.context.viewer, input.refresh_token, input.all_sessions)
         return LogoutPayload(ok=True)

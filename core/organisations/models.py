@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from core.people.models import Person
 
 
 class OrganisationKind(str, Enum):
@@ -52,7 +56,7 @@ class Organisation(Model):
     parent: fields.ForeignKeyNullableRelation[Organisation] = fields.ForeignKeyField(
         "core.Organisation", related_name="children", null=True, on_delete=fields.RESTRICT
     )
-    leader = fields.ForeignKeyField(
+    leader: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
         "core.Person", related_name="led_organisations", null=True, on_delete=fields.SET_NULL
     )
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -68,10 +72,10 @@ class Organisation(Model):
 
 class AllianceMembership(Model):
     id = fields.IntField(primary_key=True)
-    alliance = fields.ForeignKeyField(
+    alliance: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
         "core.Organisation", related_name="alliance_members", on_delete=fields.CASCADE
     )
-    organisation = fields.ForeignKeyField(
+    organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
         "core.Organisation", related_name="alliance_memberships", on_delete=fields.CASCADE
     )
     role = fields.CharEnumField(AllianceRole, max_length=10, default=AllianceRole.MEMBER)
@@ -90,12 +94,12 @@ class OrganisationPlugin(Model):
     # A plugin switched on (or off again) for one organisation, with its settings.
 
     id = fields.IntField(primary_key=True)
-    organisation = fields.ForeignKeyField(
+    organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
         "core.Organisation", related_name="plugin_activations", on_delete=fields.CASCADE
     )
     plugin = fields.CharField(max_length=64)
     enabled = fields.BooleanField(default=True)
-    settings = fields.JSONField(default=dict)
+    settings: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
     updated_at = fields.DatetimeField(auto_now=True)
 
     organisation_id: int

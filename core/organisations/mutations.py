@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import strawberry
 from strawberry.scalars import JSON
 
+from core import errors
 from core.context import Info
 from core.enums import AllianceRole, OrganisationKind, OrganisationLevel, StudioStatus
-from core import errors
-from core.errors import UserError, UserInputError
-from core.mutations import payload_errors
+from core.errors import UserInputError
+from core.lookups import require_organisation
+from core.mutations import Payload
 from core.organisations import activation, models, services
 from core.organisations.types import Organisation
 from core.relay import decode_id, decode_optional_id
+
+T = TypeVar("T")
 
 
 @strawberry.input
@@ -46,15 +51,13 @@ class OrganisationUpdateInput:
 
 
 @strawberry.type
-class OrganisationCreatePayload:
+class OrganisationCreatePayload(Payload):
     organisation: Organisation | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
-class OrganisationUpdatePayload:
+class OrganisationUpdatePayload(Payload):
     organisation: Organisation | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.input
@@ -71,10 +74,9 @@ class AllianceLeaveInput:
 
 
 @strawberry.type
-class AlliancePayload:
+class AlliancePayload(Payload):
     organisation: Organisation | None = strawberry.field(default=None, description="The member.")
     alliance: Organisation | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.input
@@ -91,19 +93,18 @@ class PluginConfigureInput:
 
 
 @strawberry.type
-class PluginTogglePayload:
+class PluginTogglePayload(Payload):
     organisation: Organisation | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
-class PluginConfigurePayload:
+class PluginConfigurePayload(Payload):
     organisation: Organisation | None = None
     settings: JSON | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-def _given(value: object) -> object | None:
+def _given(value: T) -> T | None:
+    """None for an input field the client left out (``UNSET``)."""
     return None if value is strawberry.UNSET else value
 
 
@@ -114,7 +115,6 @@ async def _organisation(org_id: int) -> Organisation:
 @strawberry.type
 class OrganisationMutations:
     @strawberry.mutation
-    @payload_errors(OrganisationCreatePayload)
     async def organisation_create(self, info: Info, input: OrganisationCreateInput) -> OrganisationCreatePayload:
         data = services.OrganisationData(
             name=input.name,
@@ -132,7 +132,6 @@ class OrganisationMutations:
         return OrganisationCreatePayload(organisation=Organisation.from_model(org))
 
     @strawberry.mutation
-    @payload_errors(OrganisationUpdatePayload)
     async def organisation_update(self, info: Info, input: OrganisationUpdateInput) -> OrganisationUpdatePayload:
         org_id = decode_id(input.id, "Organisation", "id")
         parent = _given(input.parent_id)
@@ -145,51 +144,48 @@ class OrganisationMutations:
             description=_given(input.description),
             charter=_given(input.charter),
             status=_given(input.status),
-            parent_id=decode_optional_id(parent, "Organisation", "parentId"),  # type: ignore[arg-type]
-            leader_id=decode_optional_id(leader, "Person", "leaderId"),  # type: ignore[arg-type]
+            parent_id=decode_optional_id(parent, "Organisation", "parentId"),
+            leader_id=decode_optional_id(leader, "Person", "leaderId"),
             clear_parent=input.parent_id is None,
         )
         org = await services.update_organisation(info.context, org_id, data)
         return OrganisationUpdatePayload(organisation=Organisation.from_model(org))
 
-    @strawberry.mutation(description="Add an organisation to an alliance (alliance admins).")
-    @payload_errors(AlliancePayload)
+    @strawberry.mutation(description="Add an organisation to an alliance (alliance admins).")  # type: ignore[untyped-decorator]  # strawberry#1929
     async def alliance_join(self, info: Info, input: AllianceJoinInput) -> AlliancePayload:
         alliance_id = decode_id(input.alliance_id, "Organisation", "allianceId")
         org_id = decode_id(input.organisation_id, "Organisation", "organisationId")
         await services.join_alliance(info.context, alliance_id, org_id, input.role)
         return AlliancePayload(organisation=await _organisation(org_id), alliance=await _organisation(alliance_id))
 
-    @strawberry.mutation(description="Take an organisation out of an alliance.")
-    @payload_errors(AlliancePayload)
+    @strawberry.mutation(description="Take an organisation out of an alliance.")  # type: ignore[untyped-decorator]  # strawberry#1929
     async def alliance_leave(self, info: Info, input: AllianceLeaveInput) -> AlliancePayload:
         alliance_id = decode_id(input.alliance_id, "Organisation", "allianceId")
         org_id = decode_id(input.organisation_id, "Organisation", "organisationId")
         await services.leave_alliance(info.context, alliance_id, org_id)
         return AlliancePayload(organisation=await _organisation(org_id), alliance=await _organisation(alliance_id))
 
-    @strawberry.mutation(description="Switch a plugin on for an organisation (idempotent).")
-    @payload_errors(PluginTogglePayload)
+    @strawberry.mutation(description="Switch a plugin on for an organisation (idempotent).")  # type: ignore[untyped-decorator]  # strawberry#1929
     async def plugin_enable(self, info: Info, input: PluginToggleInput) -> PluginTogglePayload:
         org_id = decode_id(input.organisation_id, "Organisation", "organisationId")
-        await services.require_organisation(org_id)
+        await require_organisation(org_id)
         await activation.set_plugin_enabled(info.context, org_id, input.plugin, True)
         return PluginTogglePayload(organisation=await _organisation(org_id))
 
-    @strawberry.mutation(description="Switch a plugin off; its data and settings are kept.")
-    @payload_errors(PluginTogglePayload)
+    @strawberry.mutation(description="Switch a plugin off; its data and settings are kept.")  # type: ignore[untyped-decorator]  # strawberry#1929
     async def plugin_disable(self, info: Info, input: PluginToggleInput) -> PluginTogglePayload:
         org_id = decode_id(input.organisation_id, "Organisation", "organisationId")
-        await services.require_organisation(org_id)
+        await require_organisation(org_id)
         await activation.set_plugin_enabled(info.context, org_id, input.plugin, False)
         return PluginTogglePayload(organisation=await _organisation(org_id))
 
-    @strawberry.mutation(description="Change an enabled plugin's settings for an organisation.")
-    @payload_errors(PluginConfigurePayload)
+    @strawberry.mutation(description="Change an enabled plugin's settings for an organisation.")  # type: ignore[untyped-decorator]  # strawberry#1929
     async def plugin_configure(self, info: Info, input: PluginConfigureInput) -> PluginConfigurePayload:
         org_id = decode_id(input.organisation_id, "Organisation", "organisationId")
-        await services.require_organisation(org_id)
+        await require_organisation(org_id)
         if not isinstance(input.settings, dict):
             raise UserInputError(errors.BAD_USER_INPUT, "`settings` must be an object", "settings")
         settings = await activation.configure_plugin(info.context, org_id, input.plugin, input.settings)
-        return PluginConfigurePayload(organisation=await _organisation(org_id), settings=settings.model_dump(mode="json"))
+        return PluginConfigurePayload(
+            organisation=await _organisation(org_id), settings=JSON(settings.model_dump(mode="json"))
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, TypedDict
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -10,6 +11,7 @@ from tortoise.transactions import in_transaction
 from core import errors
 from core.context import Context
 from core.errors import UserInputError
+from core.lookups import require_organisation, require_person
 from core.organisations.models import (
     AllianceMembership,
     AllianceRole,
@@ -19,7 +21,6 @@ from core.organisations.models import (
     StudioStatus,
 )
 from core.permissions import can_manage_org, lineage, require_manage_org
-from core.lookups import require_organisation, require_person
 from core.validation import Checks
 
 NAME_MAX = 200
@@ -45,18 +46,38 @@ class OrganisationData:
     clear_parent: bool = False
 
 
-def _check_fields(checks: Checks, data: OrganisationData, creating: bool) -> dict[str, object]:
-    values: dict[str, object] = {}
+class OrganisationValues(TypedDict, total=False):
+    """Checked column values to write; a missing key leaves the column as it is."""
+
+    name: str
+    kind: OrganisationKind
+    level: OrganisationLevel
+    region: str
+    industry: str
+    description: str
+    charter: str
+    status: StudioStatus | None
+    parent_id: int | None
+    leader_id: int | None
+
+
+TextColumn = Literal["region", "industry", "description", "charter"]
+TEXT_LIMITS: tuple[tuple[TextColumn, int], ...] = (
+    ("region", SHORT_MAX),
+    ("industry", SHORT_MAX),
+    ("description", DESCRIPTION_MAX),
+    ("charter", CHARTER_MAX),
+)
+
+
+def _check_fields(checks: Checks, data: OrganisationData, creating: bool) -> OrganisationValues:
+    values: OrganisationValues = {}
     if creating or data.name is not None:
         values["name"] = checks.text(data.name, "name", NAME_MAX)
-    for attr, field, limit in (
-        ("region", "region", SHORT_MAX),
-        ("industry", "industry", SHORT_MAX),
-        ("description", "description", DESCRIPTION_MAX),
-        ("charter", "charter", CHARTER_MAX),
-    ):
-        if getattr(data, attr) is not None:
-            values[attr] = checks.text(getattr(data, attr), field, limit, required=False)
+    for column, limit in TEXT_LIMITS:
+        text: str | None = getattr(data, column)
+        if text is not None:
+            values[column] = checks.text(text, column, limit, required=False)
     if data.level is not None:
         values["level"] = data.level
     return values
@@ -80,13 +101,11 @@ async def create_organisation(ctx: Context, data: OrganisationData) -> Organisat
     status = data.status if kind == OrganisationKind.STUDIO else None
     if data.status is not None and kind != OrganisationKind.STUDIO:
         raise UserInputError(errors.BAD_USER_INPUT, "Only studios have a status", "status")
-    return await Organisation.create(
-        **values,
-        kind=kind,
-        status=status or (StudioStatus.ACTIVE if kind == OrganisationKind.STUDIO else None),
-        parent_id=data.parent_id,
-        leader_id=data.leader_id,
-    )
+    values["kind"] = kind
+    values["status"] = status or (StudioStatus.ACTIVE if kind == OrganisationKind.STUDIO else None)
+    values["parent_id"] = data.parent_id
+    values["leader_id"] = data.leader_id
+    return await Organisation.create(**values)
 
 
 async def update_organisation(ctx: Context, org_id: int, data: OrganisationData) -> Organisation:
@@ -120,7 +139,6 @@ async def update_organisation(ctx: Context, org_id: int, data: OrganisationData)
             values["parent_id"] = data.parent_id
         if values:
             await Organisation.filter(id=org_id).update(**values)
-    ctx.loaders.clear()
     return await Organisation.get(id=org_id)
 
 
@@ -144,7 +162,6 @@ async def join_alliance(
         raise UserInputError(
             errors.ALREADY_MEMBER, "This organisation is already in the alliance", "organisationId"
         ) from None
-    ctx.loaders.clear()
     return membership
 
 
@@ -160,4 +177,3 @@ async def leave_alliance(ctx: Context, alliance_id: int, org_id: int) -> None:
     deleted = await AllianceMembership.filter(alliance_id=alliance_id, organisation_id=org_id).delete()
     if not deleted:
         raise UserInputError(errors.NOT_MEMBER, "This organisation is not in the alliance", "organisationId")
-    ctx.loaders.clear()

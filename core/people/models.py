@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from core.organisations.models import Organisation
 
 
 class HonourLevel(str, Enum):
@@ -41,7 +45,9 @@ class Honour(Model):
     # An honour such as 全国劳动模范 (national model worker, 2015) or 齐鲁大工匠.
 
     id = fields.IntField(primary_key=True)
-    person = fields.ForeignKeyField("core.Person", related_name="honours", on_delete=fields.CASCADE)
+    person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        "core.Person", related_name="honours", on_delete=fields.CASCADE
+    )
     title = fields.CharField(max_length=100)
     level = fields.CharEnumField(HonourLevel, max_length=20)
     year = fields.IntField()
@@ -56,10 +62,10 @@ class Honour(Model):
 
 class Membership(Model):
     id = fields.IntField(primary_key=True)
-    person = fields.ForeignKeyField(
+    person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
         "core.Person", related_name="memberships", on_delete=fields.CASCADE
     )
-    organisation = fields.ForeignKeyField(
+    organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
         "core.Organisation", related_name="memberships", on_delete=fields.CASCADE
     )
     role = fields.CharEnumField(MembershipRole, max_length=10, default=MembershipRole.MEMBER)

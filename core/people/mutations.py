@@ -6,8 +6,7 @@ import strawberry
 
 from core.context import Info
 from core.enums import HonourLevel, MembershipRole
-from core.errors import UserError
-from core.mutations import payload_errors
+from core.mutations import Payload
 from core.people import models, services
 from core.people.types import Honour, Person
 from core.relay import decode_id, decode_optional_id
@@ -35,9 +34,8 @@ class PersonUpdateInput:
 
 
 @strawberry.type
-class PersonPayload:
+class PersonPayload(Payload):
     person: Person | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.input
@@ -57,10 +55,9 @@ class HonourAddInput:
 
 
 @strawberry.type
-class HonourAddPayload:
+class HonourAddPayload(Payload):
     person: Person | None = None
     honour: Honour | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 async def _person(person_id: int) -> Person:
@@ -69,8 +66,7 @@ async def _person(person_id: int) -> Person:
 
 @strawberry.type
 class PeopleMutations:
-    @strawberry.mutation(description="Create a person, optionally in an organisation and with an account.")
-    @payload_errors(PersonPayload)
+    @strawberry.mutation(description="Create a person, optionally in an organisation and with an account.")  # type: ignore[untyped-decorator]  # strawberry#1929
     async def person_create(self, info: Info, input: PersonCreateInput) -> PersonPayload:
         data = services.NewPerson(
             name=input.name,
@@ -85,8 +81,7 @@ class PeopleMutations:
         person = await services.create_person(info.context, data)
         return PersonPayload(person=Person.from_model(person))
 
-    @strawberry.mutation(description="Change a profile (the person, or an admin of their organisation).")
-    @payload_errors(PersonPayload)
+    @strawberry.mutation(description="Change a profile (the person, or an admin of their organisation).")  # type: ignore[untyped-decorator]  # strawberry#1929
     async def person_update(self, info: Info, input: PersonUpdateInput) -> PersonPayload:
         person_id = decode_id(input.id, "Person", "id")
         person = await services.update_person(
@@ -94,16 +89,14 @@ class PeopleMutations:
         )
         return PersonPayload(person=Person.from_model(person))
 
-    @strawberry.mutation(description="Set a person's role in an organisation; a null role removes them.")
-    @payload_errors(PersonPayload)
+    @strawberry.mutation(description="Set a person's role in an organisation; a null role removes them.")  # type: ignore[untyped-decorator]  # strawberry#1929
     async def membership_set(self, info: Info, input: MembershipSetInput) -> PersonPayload:
         person_id = decode_id(input.person_id, "Person", "personId")
         org_id = decode_id(input.organisation_id, "Organisation", "organisationId")
         await services.set_membership(info.context, person_id, org_id, input.role)
         return PersonPayload(person=await _person(person_id))
 
-    @strawberry.mutation(description="Record an honour (admins of the person's organisations).")
-    @payload_errors(HonourAddPayload)
+    @strawberry.mutation(description="Record an honour (admins of the person's organisations).")  # type: ignore[untyped-decorator]  # strawberry#1929
     async def honour_add(self, info: Info, input: HonourAddInput) -> HonourAddPayload:
         person_id = decode_id(input.person_id, "Person", "personId")
         honour = await services.add_honour(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, TypedDict
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -11,9 +12,9 @@ from core import errors
 from core.auth.services import create_account
 from core.context import Context
 from core.errors import UserInputError
+from core.lookups import require_organisation, require_person
 from core.people.models import Honour, HonourLevel, Membership, MembershipRole, Person
 from core.permissions import require_manage_org, require_manage_person
-from core.lookups import require_organisation, require_person
 from core.validation import Checks
 
 NAME_MAX = 100
@@ -37,14 +38,26 @@ class NewPerson:
     email: str = ""
 
 
+class ProfileValues(TypedDict, total=False):
+    """Checked profile columns to write; a missing key leaves the column as it is."""
+
+    name: str
+    bio: str
+    phone: str
+    email: str
+
+
 def _check_profile(checks: Checks, name: str | None, bio: str | None, phone: str | None,
-                   email: str | None, creating: bool) -> dict[str, str]:
-    values = {}
+                   email: str | None, creating: bool) -> ProfileValues:
+    values: ProfileValues = {}
     if creating or name is not None:
         values["name"] = checks.text(name, "name", NAME_MAX)
-    for attr, value, limit in (("bio", bio, BIO_MAX), ("phone", phone, PHONE_MAX), ("email", email, EMAIL_MAX)):
+    optional: tuple[tuple[Literal["bio", "phone", "email"], str | None, int], ...] = (
+        ("bio", bio, BIO_MAX), ("phone", phone, PHONE_MAX), ("email", email, EMAIL_MAX)
+    )
+    for column, value, limit in optional:
         if value is not None:
-            values[attr] = checks.text(value, attr, limit, required=False)
+            values[column] = checks.text(value, column, limit, required=False)
     return values
 
 
@@ -82,7 +95,6 @@ async def update_person(ctx: Context, person_id: int, name: str | None, bio: str
         await require_manage_person(ctx, person_id, "id")
     if values:
         await Person.filter(id=person_id).update(**values)
-    ctx.loaders.clear()
     return await Person.get(id=person_id)
 
 
@@ -100,7 +112,6 @@ async def set_membership(ctx: Context, person_id: int, org_id: int, role: Member
         except IntegrityError:
             # A concurrent request added the membership first; ours only sets the role.
             await Membership.filter(person_id=person_id, organisation_id=org_id).update(role=role)
-    ctx.loaders.clear()
 
 
 async def add_honour(ctx: Context, person_id: int, title: str, level: HonourLevel, year: int,
@@ -113,8 +124,6 @@ async def add_honour(ctx: Context, person_id: int, title: str, level: HonourLeve
     await require_person(person_id)
     # Honours are official: admins record them, people do not award themselves.
     await require_manage_person(ctx, person_id)
-    honour = await Honour.create(
+    return await Honour.create(
         person_id=person_id, title=clean_title, level=level, year=year, issuer=clean_issuer
     )
-    ctx.loaders.clear()
-    return honour

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from core.people.models import Person
 
 
 class SkillGrade(IntEnum):
@@ -39,8 +43,12 @@ class Skill(Model):
 
 class PersonSkill(Model):
     id = fields.IntField(primary_key=True)
-    person = fields.ForeignKeyField("core.Person", related_name="skills", on_delete=fields.CASCADE)
-    skill = fields.ForeignKeyField("core.Skill", related_name="holders", on_delete=fields.CASCADE)
+    person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        "core.Person", related_name="skills", on_delete=fields.CASCADE
+    )
+    skill: fields.ForeignKeyRelation[Skill] = fields.ForeignKeyField(
+        "core.Skill", related_name="holders", on_delete=fields.CASCADE
+    )
     level = fields.SmallIntField()
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from core.context import Info
-from core.errors import UserError
-from core.mutations import payload_errors
+from core.mutations import Payload
 from core.people.models import Person as PersonModel
 from core.people.types import Person
 from core.relay import decode_id
@@ -21,9 +20,8 @@ class SkillCreateInput:
 
 
 @strawberry.type
-class SkillCreatePayload:
+class SkillCreatePayload(Payload):
     skill: Skill | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.input
@@ -34,21 +32,18 @@ class PersonSkillSetInput:
 
 
 @strawberry.type
-class PersonSkillSetPayload:
+class PersonSkillSetPayload(Payload):
     person: Person | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
 class SkillMutations:
-    @strawberry.mutation(description="Add a skill to the shared taxonomy (admins).")
-    @payload_errors(SkillCreatePayload)
+    @strawberry.mutation(description="Add a skill to the shared taxonomy (admins).")  # type: ignore[untyped-decorator]  # strawberry#1929
     async def skill_create(self, info: Info, input: SkillCreateInput) -> SkillCreatePayload:
         skill = await services.create_skill(info.context, input.name, input.category)
         return SkillCreatePayload(skill=Skill.from_model(skill))
 
-    @strawberry.mutation(description="Set a person's level in a skill (admins of their organisations).")
-    @payload_errors(PersonSkillSetPayload)
+    @strawberry.mutation(description="Set a person's level in a skill (admins of their organisations).")  # type: ignore[untyped-decorator]  # strawberry#1929
     async def person_skill_set(self, info: Info, input: PersonSkillSetInput) -> PersonSkillSetPayload:
         person_id = decode_id(input.person_id, "Person", "personId")
         skill_id = decode_id(input.skill_id, "Skill", "skillId")

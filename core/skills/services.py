@@ -56,5 +56,4 @@ async def set_person_skill(ctx: Context, person_id: int, skill_id: int, level: i
     if row.level != level:
         row.level = level
         await row.save(update_fields=["level", "updated_at"])
-    ctx.loaders.clear()
     return row

@@ -9,8 +9,8 @@ import pytest
 from core.organisations.activation import is_plugin_enabled
 from core.organisations.models import OrganisationPlugin
 from core.people.models import MembershipRole
-from host.plugins import build_plugin_manager
 from core.runtime import Runtime
+from host.plugins import build_plugin_manager
 from tests.core.throwaway import EchoPlugin
 from tests.support import GraphQLClient, client_for, gid, make_org, runtime_with
 

@@ -12,10 +12,10 @@ import pytest
 import uvicorn
 import websockets
 
-from host.app import create_app
 from core.events import emit
 from core.plugin_api import DomainEvent
 from core.runtime import Runtime
+from host.app import create_app
 from tests.support import GraphQLClient, gid, make_org
 
 
@@ -71,16 +71,30 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+class _Server(uvicorn.Server):
+    """uvicorn's server, with an event set once it listens."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.listening = asyncio.Event()
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        self.listening.set()
+
+
 @pytest.fixture
 async def server(rt: Runtime) -> AsyncIterator[str]:
     """A real uvicorn server on loopback, sharing the test database and Redis."""
     app = create_app(rt.settings, rt.registry, rt, manage_services=False)
     port = _free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    server = uvicorn.Server(config)
+    server = _Server(config)
     task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.01)
+    listening = asyncio.create_task(server.listening.wait())
+    await asyncio.wait([task, listening], return_when=asyncio.FIRST_COMPLETED)
+    listening.cancel()
+    assert server.started, "uvicorn did not start"
     yield f"127.0.0.1:{port}"
     server.should_exit = True
     await task

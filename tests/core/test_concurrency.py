@@ -10,8 +10,8 @@ from core.auth.models import RefreshToken
 from core.auth.services import create_account
 from core.organisations.models import AllianceMembership, OrganisationKind, OrganisationPlugin
 from core.people.models import Membership, MembershipRole, Person
-from host.plugins import build_plugin_manager
 from core.runtime import Runtime
+from host.plugins import build_plugin_manager
 from tests.core.throwaway import EchoPlugin
 from tests.support import GraphQLClient, client_for, gid, make_org, runtime_with
 

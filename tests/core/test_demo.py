@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from core.auth.models import Account
-from host.demo import load_demo
 from core.organisations.models import AllianceMembership, AllianceRole, Organisation, OrganisationKind
 from core.people.models import Honour, Person
 from core.runtime import Runtime
 from core.skills.models import PersonSkill
+from host.demo import load_demo
 
 
 async def test_demo_loads_the_alliance_world_once(rt: Runtime) -> None:

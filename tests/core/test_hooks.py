@@ -14,13 +14,13 @@ from core import hookspecs
 from core.db import tortoise_config
 from core.events import emit, listen, organisation_channel
 from core.organisations.activation import plugin_settings
-from core.registry import Registry
 from core.organisations.models import OrganisationPlugin
 from core.plugin_api import DomainEvent
+from core.registry import Registry
+from core.runtime import Runtime
 from host.demo import load_demo
 from host.plugins import build_plugin_manager
 from host.registry import build_registry
-from core.runtime import Runtime
 from schema import build_schema, print_sdl
 from tests.core.throwaway import EchoPlugin, EchoSettings
 from tests.support import GraphQLClient, client_for, gid, make_org, runtime_with

@@ -70,7 +70,9 @@ async def test_org_admin_creates_children_but_members_cannot(gql: GraphQLClient)
     parent = await make_org("海州重工")
     admin = await gql.user("管理员", org=parent, role=MembershipRole.ADMIN)
     member = await gql.user("职工", org=parent)
-    variables = {"input": {"name": "王建国劳模创新工作室", "kind": "STUDIO", "parentId": gid("Organisation", parent.id)}}
+    variables = {
+        "input": {"name": "王建国劳模创新工作室", "kind": "STUDIO", "parentId": gid("Organisation", parent.id)}
+    }
     ok = (await gql(NEW_ORG, variables, user=admin))["organisationCreate"]
     assert ok["errors"] == [] and ok["organisation"]["kind"] == "STUDIO"
     refused = (await gql(NEW_ORG, variables, user=member))["organisationCreate"]

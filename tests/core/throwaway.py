@@ -13,9 +13,9 @@ from starlette.routing import Route
 
 from core import hookimpl
 from core.context import Info
+from core.errors import UserError, UserInputError
 from core.organisations.types import Organisation
 from core.people.types import Person
-from core.errors import UserError, UserInputError
 from core.plugin_api import (
     DemoData,
     DomainEvent,
@@ -133,11 +133,11 @@ class EchoPlugin:
         return EchoSettings
 
     @hookimpl
-    async def startup(self, app: Any) -> None:  # noqa: ANN401
+    async def startup(self, app: Any) -> None:
         self.calls.append(("startup", app))
 
     @hookimpl
-    def shutdown(self, app: Any) -> None:  # noqa: ANN401
+    def shutdown(self, app: Any) -> None:
         self.calls.append(("shutdown", app))
 
     @hookimpl

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 import sys
 import textwrap
 from pathlib import Path
@@ -12,11 +13,10 @@ import strawberry
 
 from core import hookimpl
 from core.people.types import Person
-from core.plugin_api import TypeExtension
+from core.plugin_api import PluginError, TypeExtension
 from core.registry import Registry
-from host.registry import build_registry
-from core.plugin_api import PluginError
 from host.plugins import build_plugin_manager
+from host.registry import build_registry
 from schema import build_schema, print_sdl
 from tests.core.throwaway import EchoPlugin, EchoQueries, PersonEchoFields
 
@@ -63,17 +63,17 @@ def test_committed_sdl_equals_the_printed_schema() -> None:
 
 
 def test_duplicate_root_field_names_both_plugins() -> None:
-    with pytest.raises(PluginError, match="Query.echo is defined by both 'echo' and 'other'"):
+    with pytest.raises(PluginError, match=re.escape("Query.echo is defined by both 'echo' and 'other'")):
         build_schema(_pm(echo=EchoPlugin(), other=OtherEcho()))
 
 
 def test_duplicate_type_extension_names_both_plugins() -> None:
-    with pytest.raises(PluginError, match="Person.echoName is defined by both 'echo' and 'other'"):
+    with pytest.raises(PluginError, match=re.escape("Person.echoName is defined by both 'echo' and 'other'")):
         build_schema(_pm(echo=EchoPlugin(), other=OtherPersonFields()))
 
 
 def test_extension_clashing_with_a_core_field_is_an_error() -> None:
-    with pytest.raises(PluginError, match="Person.name is defined by both 'core' and 'clash'"):
+    with pytest.raises(PluginError, match=re.escape("Person.name is defined by both 'core' and 'clash'")):
         build_schema(_pm(clash=CoreClash()))
 
 
@@ -138,6 +138,7 @@ def test_installed_package_is_discovered_through_its_entry_point(tmp_path: Path,
         assert "helloFromPackage: String!" in print_sdl(build_schema(registry))
         info = {p.name: p for p in registry.plugins}
         assert info["hello"].version == "0.3.0" and info["hello"].hooks == ("register_queries",)
-        assert "helloFromPackage" not in print_sdl(build_schema(build_registry(build_plugin_manager([], entry_points=True))))
+        without = build_registry(build_plugin_manager([], entry_points=True))
+        assert "helloFromPackage" not in print_sdl(build_schema(without))
     finally:
         sys.modules.pop("guildhall_hello", None)
