@@ -20,7 +20,7 @@ class InstalledPlugin:
     version: str
     registry: strawberry.Private[Registry]
 
-    @strawberry.field(description="JSON Schema of the plugin's per-organisation settings.")  # type: ignore[untyped-decorator]  # strawberry#1929
+    @strawberry.field(description="JSON Schema of the plugin's per-organisation settings.")
     def settings_schema(self) -> JSON:
         return JSON(self.registry.settings_model(self.name).model_json_schema())
 
@@ -42,7 +42,7 @@ async def _resolve_nodes(node_type: type[relay.Node], info: Info, node_ids: list
 class CoreQueries:
     # Own resolvers, not relay.node(): that field extension mutates its field when a schema is
     # built, so it cannot serve two schemas in one process.
-    @strawberry.field(description="Any object by its global ID; null when there is none.")  # type: ignore[untyped-decorator]  # strawberry#1929
+    @strawberry.field(description="Any object by its global ID; null when there is none.")
     async def node(self, info: Info, id: relay.GlobalID) -> relay.Node | None:
         node_type = _node_type(info, id)
         if node_type is None:
@@ -50,7 +50,7 @@ class CoreQueries:
         [found] = await _resolve_nodes(node_type, info, [id.node_id])
         return found
 
-    @strawberry.field(description="Objects by global IDs, in the order asked; null for missing ones.")  # type: ignore[untyped-decorator]  # strawberry#1929
+    @strawberry.field(description="Objects by global IDs, in the order asked; null for missing ones.")
     async def nodes(self, info: Info, ids: list[relay.GlobalID]) -> list[relay.Node | None]:
         by_type: dict[type[relay.Node], list[int]] = defaultdict(list)
         for index, gid in enumerate(ids):
@@ -67,7 +67,7 @@ class CoreQueries:
                 found[index] = node
         return found
 
-    @strawberry.field(description="Plugins an organisation can switch on.")  # type: ignore[untyped-decorator]  # strawberry#1929
+    @strawberry.field(description="Plugins an organisation can switch on.")
     def installed_plugins(self, info: Info) -> list[InstalledPlugin]:
         registry = info.context.rt.registry
         return [

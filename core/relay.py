@@ -41,7 +41,7 @@ class Connection(Generic[NodeT]):
     page_info: PageInfo
     total_count: int
 
-    @strawberry.field(description="The nodes of `edges`, for clients that need no cursors.")  # type: ignore[untyped-decorator]  # strawberry#1929
+    @strawberry.field(description="The nodes of `edges`, for clients that need no cursors.")
     def nodes(self) -> list[NodeT]:
         return [edge.node for edge in self.edges]
 

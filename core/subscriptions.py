@@ -22,7 +22,7 @@ class OrganisationEvent:
 
 @strawberry.type
 class CoreSubscriptions:
-    @strawberry.subscription(description="Domain events of one organisation (signed-in users).")  # type: ignore[untyped-decorator]  # strawberry#1929
+    @strawberry.subscription(description="Domain events of one organisation (signed-in users).")
     async def organisation_events(
         self, info: Info, organisation_id: strawberry.ID
     ) -> AsyncGenerator[OrganisationEvent, None]:

@@ -48,7 +48,7 @@ class LogoutPayload(Payload):
 
 @strawberry.type
 class AuthMutations:
-    @strawberry.mutation(description="Sign in: a short-lived access token and a refresh token.")  # type: ignore[untyped-decorator]  # strawberry#1929
+    @strawberry.mutation(description="Sign in: a short-lived access token and a refresh token.")
     async def login(self, info: Info, input: LoginInput) -> LoginPayload:
         pair = await services.login(info.context.rt, input.username, input.password)
         person = None
@@ -57,12 +57,12 @@ class AuthMutations:
             person = Person.from_model(row) if row else None
         return LoginPayload(access_token=pair.access_token, refresh_token=pair.refresh_token, me=person)
 
-    @strawberry.mutation(description="Trade a refresh token for a new pair; the old one is spent.")  # type: ignore[untyped-decorator]  # strawberry#1929
+    @strawberry.mutation(description="Trade a refresh token for a new pair; the old one is spent.")
     async def token_refresh(self, info: Info, input: TokenRefreshInput) -> TokenRefreshPayload:
         pair = await services.refresh(info.context.rt, input.refresh_token)
         return TokenRefreshPayload(access_token=pair.access_token, refresh_token=pair.refresh_token)
 
-    @strawberry.mutation(description="Sign out this session (or all) and revoke the access token.")  # type: ignore[untyped-decorator]  # strawberry#1929
+    @strawberry.mutation(description="Sign out this session (or all) and revoke the access token.")
     async def logout(self, info: Info, input: LogoutInput) -> LogoutPayload:
         await services.logout(info.context.rt, info.context.viewer, input.refresh_token, input.all_sessions)
         return LogoutPayload(ok=True)

@@ -151,35 +151,35 @@ class OrganisationMutations:
         org = await services.update_organisation(info.context, org_id, data)
         return OrganisationUpdatePayload(organisation=Organisation.from_model(org))
 
-    @strawberry.mutation(description="Add an organisation to an alliance (alliance admins).")  # type: ignore[untyped-decorator]  # strawberry#1929
+    @strawberry.mutation(description="Add an organisation to an alliance (alliance admins).")
     async def alliance_join(self, info: Info, input: AllianceJoinInput) -> AlliancePayload:
         alliance_id = decode_id(input.alliance_id, "Organisation", "allianceId")
         org_id = decode_id(input.organisation_id, "Organisation", "organisationId")
         await services.join_alliance(info.context, alliance_id, org_id, input.role)
         return AlliancePayload(organisation=await _organisation(org_id), alliance=await _organisation(alliance_id))
 
-    @strawberry.mutation(description="Take an organisation out of an alliance.")  # type: ignore[untyped-decorator]  # strawberry#1929
+    @strawberry.mutation(description="Take an organisation out of an alliance.")
     async def alliance_leave(self, info: Info, input: AllianceLeaveInput) -> AlliancePayload:
         alliance_id = decode_id(input.alliance_id, "Organisation", "allianceId")
         org_id = decode_id(input.organisation_id, "Organisation", "organisationId")
         await services.leave_alliance(info.context, alliance_id, org_id)
         return AlliancePayload(organisation=await _organisation(org_id), alliance=await _organisation(alliance_id))
 
-    @strawberry.mutation(description="Switch a plugin on for an organisation (idempotent).")  # type: ignore[untyped-decorator]  # strawberry#1929
+    @strawberry.mutation(description="Switch a plugin on for an organisation (idempotent).")
     async def plugin_enable(self, info: Info, input: PluginToggleInput) -> PluginTogglePayload:
         org_id = decode_id(input.organisation_id, "Organisation", "organisationId")
         await require_organisation(org_id)
         await activation.set_plugin_enabled(info.context, org_id, input.plugin, True)
         return PluginTogglePayload(organisation=await _organisation(org_id))
 
-    @strawberry.mutation(description="Switch a plugin off; its data and settings are kept.")  # type: ignore[untyped-decorator]  # strawberry#1929
+    @strawberry.mutation(description="Switch a plugin off; its data and settings are kept.")
     async def plugin_disable(self, info: Info, input: PluginToggleInput) -> PluginTogglePayload:
         org_id = decode_id(input.organisation_id, "Organisation", "organisationId")
         await require_organisation(org_id)
         await activation.set_plugin_enabled(info.context, org_id, input.plugin, False)
         return PluginTogglePayload(organisation=await _organisation(org_id))
 
-    @strawberry.mutation(description="Change an enabled plugin's settings for an organisation.")  # type: ignore[untyped-decorator]  # strawberry#1929
+    @strawberry.mutation(description="Change an enabled plugin's settings for an organisation.")
     async def plugin_configure(self, info: Info, input: PluginConfigureInput) -> PluginConfigurePayload:
         org_id = decode_id(input.organisation_id, "Organisation", "organisationId")
         await require_organisation(org_id)

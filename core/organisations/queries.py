@@ -13,7 +13,7 @@ from core.relay import Connection, decode_query_id, paginate_queryset
 
 @strawberry.type
 class OrganisationQueries:
-    @strawberry.field(description="Organisations by id, filtered; newest last.")  # type: ignore[untyped-decorator]  # strawberry#1929
+    @strawberry.field(description="Organisations by id, filtered; newest last.")
     async def organisations(
         self,
         info: Info,

@@ -71,7 +71,7 @@ class Organisation(ModelNode):
         row = await info.context.loaders.by_id(models.Organisation).load(self.parent_id)
         return Organisation.from_model(row) if row else None
 
-    @strawberry.field(description="Studio leader (领衔人).")  # type: ignore[untyped-decorator]  # strawberry#1929
+    @strawberry.field(description="Studio leader (领衔人).")
     async def leader(self, info: Info) -> PersonRef | None:
         if self.leader_id is None:
             return None
@@ -85,7 +85,7 @@ class Organisation(ModelNode):
         rows = await info.context.loaders.children(models.Organisation, "parent_id").load(self.id)
         return paginate_list(rows, first, after, Organisation.from_model)
 
-    @strawberry.field(description="People in this organisation, with their role on each edge.")  # type: ignore[untyped-decorator]  # strawberry#1929
+    @strawberry.field(description="People in this organisation, with their role on each edge.")
     async def members(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> MemberConnection:
@@ -101,7 +101,7 @@ class Organisation(ModelNode):
             lambda m: {"node": person.from_model(by_id[m.person_id]), "role": m.role},
         )
 
-    @strawberry.field(description="Alliances this organisation belongs to.")  # type: ignore[untyped-decorator]  # strawberry#1929
+    @strawberry.field(description="Alliances this organisation belongs to.")
     async def alliances(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> AllianceConnection:
@@ -109,7 +109,7 @@ class Organisation(ModelNode):
         rows = await loader.load(self.id)
         return await _alliance_page(info, rows, first, after, lambda m: m.alliance_id)
 
-    @strawberry.field(description="For an alliance: its member organisations.")  # type: ignore[untyped-decorator]  # strawberry#1929
+    @strawberry.field(description="For an alliance: its member organisations.")
     async def alliance_members(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> AllianceConnection:
@@ -117,7 +117,7 @@ class Organisation(ModelNode):
         rows = await loader.load(self.id)
         return await _alliance_page(info, rows, first, after, lambda m: m.organisation_id)
 
-    @strawberry.field(description="Plugins switched on for this organisation.")  # type: ignore[untyped-decorator]  # strawberry#1929
+    @strawberry.field(description="Plugins switched on for this organisation.")
     async def enabled_plugins(self, info: Info) -> list[str]:
         loader = info.context.loaders.children(
             models.OrganisationPlugin, "organisation_id", enabled=True
@@ -125,7 +125,7 @@ class Organisation(ModelNode):
         installed = info.context.rt.registry.activity_plugins
         return [row.plugin for row in await loader.load(self.id) if row.plugin in installed]
 
-    @strawberry.field(  # type: ignore[untyped-decorator]  # strawberry#1929
+    @strawberry.field(
         description="Every installed plugin with its state here; `settings` (the effective values) "
         "only for admins of this organisation, null for others."
     )

@@ -66,7 +66,7 @@ async def _person(person_id: int) -> Person:
 
 @strawberry.type
 class PeopleMutations:
-    @strawberry.mutation(description="Create a person, optionally in an organisation and with an account.")  # type: ignore[untyped-decorator]  # strawberry#1929
+    @strawberry.mutation(description="Create a person, optionally in an organisation and with an account.")
     async def person_create(self, info: Info, input: PersonCreateInput) -> PersonPayload:
         data = services.NewPerson(
             name=input.name,
@@ -81,7 +81,7 @@ class PeopleMutations:
         person = await services.create_person(info.context, data)
         return PersonPayload(person=Person.from_model(person))
 
-    @strawberry.mutation(description="Change a profile (the person, or an admin of their organisation).")  # type: ignore[untyped-decorator]  # strawberry#1929
+    @strawberry.mutation(description="Change a profile (the person, or an admin of their organisation).")
     async def person_update(self, info: Info, input: PersonUpdateInput) -> PersonPayload:
         person_id = decode_id(input.id, "Person", "id")
         person = await services.update_person(
@@ -89,14 +89,14 @@ class PeopleMutations:
         )
         return PersonPayload(person=Person.from_model(person))
 
-    @strawberry.mutation(description="Set a person's role in an organisation; a null role removes them.")  # type: ignore[untyped-decorator]  # strawberry#1929
+    @strawberry.mutation(description="Set a person's role in an organisation; a null role removes them.")
     async def membership_set(self, info: Info, input: MembershipSetInput) -> PersonPayload:
         person_id = decode_id(input.person_id, "Person", "personId")
         org_id = decode_id(input.organisation_id, "Organisation", "organisationId")
         await services.set_membership(info.context, person_id, org_id, input.role)
         return PersonPayload(person=await _person(person_id))
 
-    @strawberry.mutation(description="Record an honour (admins of the person's organisations).")  # type: ignore[untyped-decorator]  # strawberry#1929
+    @strawberry.mutation(description="Record an honour (admins of the person's organisations).")
     async def honour_add(self, info: Info, input: HonourAddInput) -> HonourAddPayload:
         person_id = decode_id(input.person_id, "Person", "personId")
         honour = await services.add_honour(

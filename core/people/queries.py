@@ -14,7 +14,7 @@ from core.skills.models import PersonSkill
 
 @strawberry.type
 class PeopleQueries:
-    @strawberry.field(description="The signed-in person; null for anonymous callers.")  # type: ignore[untyped-decorator]  # strawberry#1929
+    @strawberry.field(description="The signed-in person; null for anonymous callers.")
     async def me(self, info: Info) -> Person | None:
         person_id = info.context.viewer.person_id
         if person_id is None:
@@ -22,7 +22,7 @@ class PeopleQueries:
         row = await info.context.loaders.by_id(models.Person).load(person_id)
         return Person.from_model(row) if row else None
 
-    @strawberry.field(description="People, filtered by name, skill or organisation.")  # type: ignore[untyped-decorator]  # strawberry#1929
+    @strawberry.field(description="People, filtered by name, skill or organisation.")
     async def people(
         self,
         info: Info,

@@ -66,11 +66,11 @@ class Person(ModelNode):
             id=row.id, name=row.name, bio=row.bio, stored_phone=row.phone, stored_email=row.email
         )
 
-    @strawberry.field(description="Visible to the person and admins of their organisations.")  # type: ignore[untyped-decorator]  # strawberry#1929
+    @strawberry.field(description="Visible to the person and admins of their organisations.")
     async def phone(self, info: Info) -> str | None:
         return self.stored_phone if await can_see_contact(info.context, self.id) else None
 
-    @strawberry.field(description="Visible to the person and admins of their organisations.")  # type: ignore[untyped-decorator]  # strawberry#1929
+    @strawberry.field(description="Visible to the person and admins of their organisations.")
     async def email(self, info: Info) -> str | None:
         return self.stored_email if await can_see_contact(info.context, self.id) else None
 
@@ -79,7 +79,7 @@ class Person(ModelNode):
         loader = info.context.loaders.children(models.Honour, "person_id", order_by=("-year", "id"))
         return [Honour.from_model(row) for row in await loader.load(self.id)]
 
-    @strawberry.field(description="Skills with levels, best level first.")  # type: ignore[untyped-decorator]  # strawberry#1929
+    @strawberry.field(description="Skills with levels, best level first.")
     async def skills(self, info: Info) -> list[PersonSkill]:
         loader = info.context.loaders.children(PersonSkillModel, "person_id", order_by=("level", "id"))
         return [PersonSkill.from_model(row) for row in await loader.load(self.id)]

@@ -38,12 +38,12 @@ class PersonSkillSetPayload(Payload):
 
 @strawberry.type
 class SkillMutations:
-    @strawberry.mutation(description="Add a skill to the shared taxonomy (admins).")  # type: ignore[untyped-decorator]  # strawberry#1929
+    @strawberry.mutation(description="Add a skill to the shared taxonomy (admins).")
     async def skill_create(self, info: Info, input: SkillCreateInput) -> SkillCreatePayload:
         skill = await services.create_skill(info.context, input.name, input.category)
         return SkillCreatePayload(skill=Skill.from_model(skill))
 
-    @strawberry.mutation(description="Set a person's level in a skill (admins of their organisations).")  # type: ignore[untyped-decorator]  # strawberry#1929
+    @strawberry.mutation(description="Set a person's level in a skill (admins of their organisations).")
     async def person_skill_set(self, info: Info, input: PersonSkillSetInput) -> PersonSkillSetPayload:
         person_id = decode_id(input.person_id, "Person", "personId")
         skill_id = decode_id(input.skill_id, "Skill", "skillId")

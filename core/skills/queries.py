@@ -12,7 +12,7 @@ from core.skills.types import Skill
 
 @strawberry.type
 class SkillQueries:
-    @strawberry.field(description="The shared skill taxonomy, by name.")  # type: ignore[untyped-decorator]  # strawberry#1929
+    @strawberry.field(description="The shared skill taxonomy, by name.")
     async def skills(
         self,
         info: Info,

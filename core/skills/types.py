@@ -43,10 +43,10 @@ class PersonSkill:
         assert row is not None  # the foreign key guarantees it
         return Skill.from_model(row)
 
-    @strawberry.field(description="The level as an enum value.")  # type: ignore[untyped-decorator]  # strawberry#1929
+    @strawberry.field(description="The level as an enum value.")
     def grade(self) -> SkillGrade:
         return models.SkillGrade(self.level)
 
-    @strawberry.field(description="The level's Chinese title, e.g. 高级技师.")  # type: ignore[untyped-decorator]  # strawberry#1929
+    @strawberry.field(description="The level's Chinese title, e.g. 高级技师.")
     def level_name(self) -> str:
         return models.GRADE_NAMES_ZH[self.level]

@@ -1,5 +1,4 @@
 # strawberry.field/mutation(description=...) is typed as returning Any: a decorator mypy calls untyped.
-# mypy: disable-error-code="untyped-decorator"
 """Mutations: ``mentorshipVerb(input:) -> MentorshipVerbPayload``; the rules live in services.
 
 Each resolver decodes the IDs, calls one ``*_as`` service and wraps the row in its payload.

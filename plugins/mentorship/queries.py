@@ -1,5 +1,4 @@
 # strawberry.field/mutation(description=...) is typed as returning Any: a decorator mypy calls untyped.
-# mypy: disable-error-code="untyped-decorator"
 """Root query fields: agreements with filters, and mentor suggestions.
 
 A ``UserInputError`` raised here (a bad ID, a bad argument) becomes a top-level error with the

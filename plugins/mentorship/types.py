@@ -1,5 +1,4 @@
 # strawberry.field/mutation(description=...) is typed as returning Any: a decorator mypy calls untyped.
-# mypy: disable-error-code="untyped-decorator"
 """GraphQL types of the mentorship plugin; every relation is read through a loader."""
 
 from __future__ import annotations

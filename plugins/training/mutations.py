@@ -7,7 +7,6 @@ the payload's ``errors`` and clears the request's loaders afterwards. ``ALREADY_
 """
 
 # strawberry types its decorators with arguments as ``Any``; the resolvers themselves are typed.
-# mypy: disallow-untyped-decorators=False
 
 from __future__ import annotations
 

@@ -2,7 +2,6 @@
 becomes a top-level error with the same code and field (the host's ``QueryErrors`` guard)."""
 
 # strawberry types its decorators with arguments as ``Any``; the resolvers themselves are typed.
-# mypy: disallow-untyped-decorators=False
 
 from __future__ import annotations
 

@@ -4,7 +4,6 @@ Relations go through the per-request loaders (``loaders.py``); who sees what is 
 """
 
 # strawberry types its decorators with arguments as ``Any``; the resolvers themselves are typed.
-# mypy: disallow-untyped-decorators=False
 
 from __future__ import annotations
 

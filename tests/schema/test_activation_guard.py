@@ -8,7 +8,7 @@ longer refused by the host (so the declaration points at the right organisation)
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from graphql import (
@@ -38,7 +38,7 @@ SCALARS: dict[str, Any] = {
     "Boolean": True,
     "JSON": {},
     "DateTime": (datetime.now(UTC) + timedelta(days=3)).isoformat(),
-    "Date": (date.today() + timedelta(days=3)).isoformat(),
+    "Date": (datetime.now(UTC).date() + timedelta(days=3)).isoformat(),
 }
 
 
