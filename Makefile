@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install run migrate demo test test-real check bench schema lock clean
+.PHONY: install run migrate demo test test-real kit-check check bench schema lock clean
 
 $(STAMP):
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ test: install
 # The same suite against a real PostgreSQL and Redis (what CI also runs).
 test-real: install
 	GUILDHALL_TEST_DATABASE_URL=$(PG_URL) GUILDHALL_TEST_REDIS_URL=$(REDIS_TEST_URL) $(BIN)/python -m pytest
+
+# The plugin kit end to end: scaffold a plugin in a temporary folder, install it, run its tests,
+# uninstall it (.ci/plugin-kit).
+kit-check: install
+	.ci/plugin-kit
 
 # Lint (ruff) and strict types (mypy) on core/, host/, schema/ and plugins/.
 check: install

@@ -7,8 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from tortoise import Tortoise
+from tortoise.apps import Apps as TortoiseApps
 from tortoise.context import TortoiseContext
-from tortoise.migrations.api import migrate as migrate_api
+from tortoise.migrations.autodetector import MigrationAutodetector
+from tortoise.migrations.executor import MigrationExecutor
+from tortoise.migrations.graph import MigrationGraph, MigrationKey
+from tortoise.migrations.loader import MigrationLoader
+from tortoise.migrations.writer import MigrationWriter
 
 from core.plugin_api import ModelApp
 
@@ -67,22 +72,77 @@ async def close_db() -> None:
     await Tortoise.close_connections()
 
 
+class _CoreFirstLoader(MigrationLoader):
+    """Tortoise's migration graph, plus one rule of the host: core's tables come first.
+
+    A plugin migration that declares no parent at all (the in-tree plugins' ``0001_initial``
+    was written before ``makemigrations`` emitted cross-app dependencies) is made to depend on
+    core's first migration. Without that, Tortoise may order it before core as soon as another
+    plugin's migration correctly depends on core, and its foreign keys to ``core.Person`` no
+    longer resolve.
+    """
+
+    async def build_graph(self) -> None:
+        await super().build_graph()
+        core_roots = self.graph.root_nodes(CORE_APP.label)
+        if not core_roots:
+            return
+        for label in self.apps_config:
+            if label == CORE_APP.label:
+                continue
+            for root in self.graph.root_nodes(label):
+                self.graph.add_dependency(root, root, core_roots[0])
+
+
+def _latest_in_app(graph: MigrationGraph, app_label: str) -> list[MigrationKey]:
+    """An app's latest migrations: those no later migration *of the same app* depends on.
+
+    (Tortoise's ``leaf_nodes(app)`` also drops a migration another app depends on, so once a
+    plugin depends on core, core would have no latest migration at all.)
+    """
+    return sorted(
+        node.key
+        for node in graph.node_map.values()
+        if node.key.app_label == app_label and not any(c.key.app_label == app_label for c in node.children)
+    )
+
+
+class _Autodetector(MigrationAutodetector):
+    def __init__(self, apps: TortoiseApps, apps_config: dict[str, dict[str, Any]]) -> None:
+        super().__init__(apps, apps_config)
+        self.loader = _CoreFirstLoader(apps_config, self.loader.recorder)
+
+    def _leaf_nodes(self, app_label: str) -> list[MigrationKey]:
+        return _latest_in_app(self.loader.graph, app_label) or super()._leaf_nodes(app_label)
+
+
 async def migrate(database_url: str, apps: Apps) -> None:
     """Apply every app's migrations (core first, then plugins) to the latest state."""
     ensure_sqlite_folder(database_url)
-    async with TortoiseContext():
-        await migrate_api(config=tortoise_config(database_url, apps))
-
-
-async def _migration_writers(database_url: str, apps: Apps, labels: list[str] | None) -> list[Any]:
-    from tortoise.migrations.autodetector import MigrationAutodetector
-
     config = tortoise_config(database_url, apps)
     async with TortoiseContext() as ctx:
         await ctx.init(config=config, init_connections=False)
+        executor = MigrationExecutor(ctx.connections.get("default"), config["apps"])
+        executor.loader = _CoreFirstLoader(config["apps"], executor.recorder)
+        await executor.migrate()
+
+
+async def _migration_writers(database_url: str, apps: Apps, labels: list[str] | None) -> list[MigrationWriter]:
+    """The migrations models need, for the apps named in ``labels`` (all when None).
+
+    The autodetector always sees every app: a plugin's migrations hold foreign keys into core
+    (``core.Person``), which only resolve when core's migrations are in the same graph, and a
+    plugin's new migration depends on the latest migration of each app it points into.
+    """
+    config = tortoise_config(database_url, apps)
+    unknown = sorted(set(labels or ()) - set(config["apps"]))
+    if unknown:
+        raise ValueError(f"No app labelled {', '.join(unknown)}; loaded: {', '.join(config['apps'])}")
+    async with TortoiseContext() as ctx:
+        await ctx.init(config=config, init_connections=False)
         assert ctx.apps is not None
-        chosen = {k: v for k, v in config["apps"].items() if not labels or k in labels}
-        return list(await MigrationAutodetector(ctx.apps, chosen).changes())
+        writers = await _Autodetector(ctx.apps, config["apps"]).changes()
+    return [writer for writer in writers if not labels or writer.app_label in labels]
 
 
 async def pending_migrations(database_url: str, apps: Apps) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
@@ -21,11 +22,16 @@ T = TypeVar("T")
 cli = typer.Typer(help="Guildhall: GraphQL API for innovation-studio alliances.", no_args_is_help=True)
 user_cli = typer.Typer(help="Manage sign-in accounts.", no_args_is_help=True)
 cli.add_typer(user_cli, name="user")
+plugin_cli = typer.Typer(help="Write plugins.", no_args_is_help=True)
+cli.add_typer(plugin_cli, name="plugin")
 
 
 def _registry(in_tree: bool = False) -> Registry:
-    """The configured plugin set; ``in_tree`` ignores installed packages (the committed SDL)."""
-    return load_registry(get_settings().plugin_allow_list, entry_points=not in_tree)
+    """The configured plugin set; ``in_tree``: core and every in-tree plugin, whatever is installed
+    or allowed (the committed SDL)."""
+    if in_tree:
+        return load_registry(None, entry_points=False)
+    return load_registry(get_settings().plugin_allow_list)
 
 
 def _with_db(work: Callable[[Runtime], Awaitable[T]]) -> T:
@@ -72,7 +78,11 @@ def makemigrations(
     labels: Annotated[list[str] | None, typer.Argument(help="App labels, e.g. mentorship; default all.")] = None,
 ) -> None:
     """Write migrations for models that changed (developers)."""
-    written = asyncio.run(make_migrations(get_settings().database_url, _registry().model_apps, labels))
+    try:
+        written = asyncio.run(make_migrations(get_settings().database_url, _registry().model_apps, labels))
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
     typer.echo("\n".join(written) if written else "no changes")
 
 
@@ -107,6 +117,27 @@ def plugins() -> None:
     for info in _registry().plugins:
         typer.echo(f"{info.name} {info.version} ({info.source})")
         typer.echo(f"  hooks: {', '.join(info.hooks) or '-'}")
+
+
+@plugin_cli.command("new")
+def plugin_new(
+    name: Annotated[str, typer.Argument(help="The plugin's name: lowercase, e.g. badges or study_circle.")],
+    directory: Annotated[
+        Path, typer.Option("--dir", help="Where to write the project folder guildhall-NAME.")
+    ] = Path("."),
+) -> None:
+    """Write a working plugin package (models, schema, migration, tests) to install and grow."""
+    from host.kit import new_plugin
+
+    try:
+        root = new_plugin(name, directory)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"wrote {root}")
+    typer.echo("next:")
+    typer.echo(f"  pip install -e {root}")
+    typer.echo(f"  pytest {root / 'tests'}")
 
 
 @user_cli.command("create")

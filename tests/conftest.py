@@ -1,136 +1,18 @@
-"""Test set-up: one migrated database and one Redis for the session, emptied between tests.
+"""The host's suite uses the fixtures every plugin's tests use: the ``guildhall`` pytest plugin
+(``host/testing/plugin.py``), which pytest loads through its ``pytest11`` entry point.
 
-SQLite + fakeredis by default; PostgreSQL and Redis when GUILDHALL_TEST_DATABASE_URL /
-GUILDHALL_TEST_REDIS_URL are set (as .ci/run does).
+``guildhall_entry_points = false`` (pyproject.toml) keeps this suite on core and the in-tree
+plugins, whatever else is installed in the environment.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import AsyncIterator
-
-import httpx
-import pluggy
 import pytest
-from redis.asyncio import Redis
-from tortoise import Tortoise, connections
-
-from core.db import close_db, init_db, is_sqlite, migrate
-from core.redis import make_redis
-from core.registry import Registry
-from core.runtime import Runtime
-from core.settings import Settings
-from host.app import create_app
-from host.plugins import build_plugin_manager
-from host.registry import build_registry
-from tests.support import Clock, GraphQLClient
-
-TEST_SECRET = "test-secret-key-0123456789abcdefghijklmnop"
-DATABASE_URL = os.environ.get("GUILDHALL_TEST_DATABASE_URL")
-REDIS_URL = os.environ.get("GUILDHALL_TEST_REDIS_URL")
 
 
-def pytest_report_header() -> str:
-    return f"guildhall backends: database={DATABASE_URL or 'sqlite (temporary file)'} redis={REDIS_URL or 'fakeredis'}"
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if DATABASE_URL and not is_sqlite(DATABASE_URL):
-        return
-    skip = pytest.mark.skip(reason="needs PostgreSQL: set GUILDHALL_TEST_DATABASE_URL")
-    for item in items:
-        if "postgres" in item.keywords:
-            item.add_marker(skip)
-
-
-@pytest.fixture(scope="session")
-def settings() -> Settings:
-    return Settings(env="test", secret_key=TEST_SECRET, database_url=DATABASE_URL or "sqlite://:memory:",
-                    redis_url=REDIS_URL)
-
-
-@pytest.fixture(scope="session")
-def pm() -> pluggy.PluginManager:
-    # GUILDHALL_TEST_PLUGINS=a,b (or empty for core only) narrows the plugin set while developing.
-    only = os.environ.get("GUILDHALL_TEST_PLUGINS")
-    allow = None if only is None else [name for name in only.split(",") if name]
-    return build_plugin_manager(allow, entry_points=False)
-
-
-@pytest.fixture(scope="session")
-def registry(pm: pluggy.PluginManager) -> Registry:
-    return build_registry(pm)
-
-
-async def _reset_postgres(url: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
-    try:
-        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-    finally:
-        await conn.close()
-
-
-@pytest.fixture(scope="session")
-async def database(registry: Registry, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
-    url = DATABASE_URL or f"sqlite://{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
-    if not is_sqlite(url):
-        await _reset_postgres(url)
-    await migrate(url, registry.model_apps)
-    await init_db(url, registry.model_apps)
-    yield url
-    await close_db()
-
-
-def _tables() -> list[str]:
-    apps = Tortoise.apps
-    assert apps is not None
-    return sorted({model._meta.db_table for model in apps.get_models_iterable()})
-
-
-@pytest.fixture(autouse=True)
-async def clean_database(database: str) -> AsyncIterator[None]:
-    yield
-    conn = connections.get("default")
-    tables = _tables()
-    if is_sqlite(database):
-        deletes = "".join(f'DELETE FROM "{table}";' for table in tables)
-        await conn.execute_script(
-            f"PRAGMA foreign_keys=OFF;{deletes}DELETE FROM sqlite_sequence;PRAGMA foreign_keys=ON;"
+def pytest_configure(config: pytest.Config) -> None:
+    if not config.pluginmanager.has_plugin("guildhall"):
+        raise pytest.UsageError(
+            "the guildhall pytest plugin is not loaded: install the package (`make install`) and do not "
+            "set PYTEST_DISABLE_PLUGIN_AUTOLOAD"
         )
-    else:
-        quoted = ", ".join(f'"{t}"' for t in tables)
-        await conn.execute_script(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
-
-
-@pytest.fixture(scope="session")
-async def redis() -> AsyncIterator[Redis]:
-    client = make_redis(REDIS_URL)
-    await client.ping()  # fail loudly, never skip, when the configured Redis is down
-    yield client
-    await client.aclose()
-
-
-@pytest.fixture
-async def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-async def rt(settings: Settings, registry: Registry, redis: Redis, clock: Clock) -> Runtime:
-    await redis.flushdb()
-    return Runtime(settings=settings, registry=registry, redis=redis, clock=clock)
-
-
-@pytest.fixture
-async def http(rt: Runtime, database: str) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(rt.settings, rt.registry, rt, manage_services=False)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
-        yield client
-
-
-@pytest.fixture
-async def gql(http: httpx.AsyncClient, rt: Runtime) -> GraphQLClient:
-    return GraphQLClient(http, rt)
-

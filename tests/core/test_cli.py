@@ -5,15 +5,17 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+Run = Callable[..., subprocess.CompletedProcess[str]]
 
 
 @pytest.fixture
-def run(tmp_path: Path):
+def run(tmp_path: Path) -> Run:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GUILDHALL_")}
     env["GUILDHALL_DATABASE_URL"] = f"sqlite://{tmp_path / 'cli.sqlite3'}"
 
@@ -24,7 +26,7 @@ def run(tmp_path: Path):
     return run
 
 
-def test_migrate_user_create_demo_and_plugins(run) -> None:
+def test_migrate_user_create_demo_and_plugins(run: Run) -> None:
     assert run("migrate").returncode == 0
     created = run("user", "create", "--username", "root_admin", "--password", "long-password", "--superuser",
                   "--name", "管理员")
@@ -43,14 +45,22 @@ def test_migrate_user_create_demo_and_plugins(run) -> None:
     plugins = run("plugins")
     assert plugins.returncode == 0
     assert plugins.stdout.splitlines()[0].startswith("core 0.1.0")
-    core_hooks = "register_demo, register_models, register_mutations, register_queries, register_subscriptions"
-    assert f"hooks: {core_hooks}" in plugins.stdout
+    hooks = "register_demo, register_models, register_mutations, register_queries, register_subscriptions"
+    assert f"hooks: {hooks}" in plugins.stdout
 
 
-def test_schema_command_prints_the_committed_sdl(run) -> None:
-    result = run("schema")
+def test_schema_command_prints_the_committed_sdl(run: Run) -> None:
+    # --in-tree (as `make schema`): plugins installed in the environment do not change it.
+    result = run("schema", "--in-tree")
     assert result.returncode == 0
     assert result.stdout == (ROOT / "schema" / "schema.graphql").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("labels", [("training",), ("mentorship", "core"), ()])
+def test_makemigrations_without_model_changes_writes_nothing(run: Run, labels: tuple[str, ...]) -> None:
+    result = run("makemigrations", *labels)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "no changes"
 
 
 def test_production_without_a_secret_key_refuses_to_start() -> None:
