@@ -7,6 +7,7 @@ from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
     initial = True
+    dependencies = [('core', '0001_initial')]
 
     operations = [
         ops.CreateModel(
