@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
+from core.auth.models import Account
 from core.auth.services import create_account
 from core.organisations.models import (
     AllianceMembership,
@@ -14,7 +16,15 @@ from core.organisations.models import (
     OrganisationKind,
     OrganisationLevel,
 )
-from core.people.models import Honour, HonourLevel, Membership, MembershipRole, Person
+from core.people.models import (
+    Honour,
+    HonourLevel,
+    InvitationStatus,
+    Membership,
+    MembershipInvitation,
+    MembershipRole,
+    Person,
+)
 from core.plugin_api import DemoData
 from core.skills.models import PersonSkill, Skill
 
@@ -80,11 +90,14 @@ async def _person(demo: DemoData, key: str, name: str, org_key: str, role: Membe
                   bio: str = "") -> Person:
     person = await Person.create(name=name, bio=bio, phone=f"1380000{len(demo.people):04d}")
     demo.people[key] = person
-    await Membership.create(person=person, organisation=demo.organisations[org_key], role=role)
+    org = demo.organisations[org_key]
+    await Membership.create(person=person, organisation=org, role=role)
+    # Levels and honours are recorded in the name of the person's organisation (by the system).
     for skill, grade in skills.items():
-        await PersonSkill.create(person=person, skill=demo.skills[skill], level=grade)
+        await PersonSkill.create(person=person, skill=demo.skills[skill], level=grade, awarded_by_organisation=org)
     for title, honour_level, year, issuer in honours:
-        await Honour.create(person=person, title=title, level=honour_level, year=year, issuer=issuer)
+        await Honour.create(person=person, title=title, level=honour_level, year=year, issuer=issuer,
+                            awarded_by_organisation=org)
     return person
 
 
@@ -120,6 +133,7 @@ async def _build_people(demo: DemoData) -> None:
 async def _build_accounts(demo: DemoData) -> None:
     await create_account("admin", DEMO_PASSWORD, None, superuser=True)
     demo.accounts.append(("admin", DEMO_PASSWORD, "superuser"))
+    accounts: dict[str, Account] = {}
     for username, key, who in (
         ("fed_admin", "fed_admin", "海州市总工会 admin (manages the whole tree)"),
         ("school_admin", "school_admin", "海州市高级技工学校 admin"),
@@ -127,8 +141,14 @@ async def _build_accounts(demo: DemoData) -> None:
         ("lihongmei", "li", "李红梅, studio leader"),
         ("worker1", "worker1", f"{demo.people['worker1'].name}, studio member"),
     ):
-        await create_account(username, DEMO_PASSWORD, demo.people[key].id)
+        accounts[key] = await create_account(username, DEMO_PASSWORD, demo.people[key].id)
         demo.accounts.append((username, DEMO_PASSWORD, who))
+    # People in several organisations join by consent: one invitation waits for worker1 to answer
+    # (the school invites a studio member to teach; signed in as worker1, `me { invitations }`).
+    await MembershipInvitation.create(
+        person=demo.people["worker1"], organisation=demo.organisations["school"], role=MembershipRole.MEMBER,
+        status=InvitationStatus.PENDING, invited_by_account=accounts["school_admin"], invited_at=datetime.now(UTC),
+    )
 
 
 async def load_core_demo(demo: DemoData) -> None:

@@ -64,9 +64,13 @@ async def can_manage_org(ctx: Context, org_id: int) -> bool:
     return any(lead.organisation_id in managed for lead in leads)
 
 
-async def require_manage_org(ctx: Context, org_id: int, field: str = "organisationId") -> None:
+def require_signed_in(ctx: Context) -> None:
     if not ctx.viewer.is_authenticated:
         raise UserInputError(errors.UNAUTHENTICATED, "Sign in first", None)
+
+
+async def require_manage_org(ctx: Context, org_id: int, field: str = "organisationId") -> None:
+    require_signed_in(ctx)
     if not await can_manage_org(ctx, org_id):
         raise UserInputError(
             errors.PERMISSION_DENIED, "You may not manage this organisation", field
@@ -85,10 +89,50 @@ async def can_manage_person(ctx: Context, person_id: int) -> bool:
 
 
 async def require_manage_person(ctx: Context, person_id: int, field: str = "personId") -> None:
-    if not ctx.viewer.is_authenticated:
-        raise UserInputError(errors.UNAUTHENTICATED, "Sign in first", None)
+    require_signed_in(ctx)
     if not await can_manage_person(ctx, person_id):
         raise UserInputError(errors.PERMISSION_DENIED, "You may not manage this person", field)
+
+
+async def can_add_directly(ctx: Context, person_id: int) -> bool:
+    """May the viewer put this person in an organisation they manage without the person's consent?
+
+    Superusers; otherwise only when the person is already in at least one organisation and every
+    one of them is managed by the viewer (their own subtree). Anyone else is invited.
+    """
+    if ctx.viewer.is_superuser:
+        return True
+    memberships = await ctx.loaders.children(Membership, "person_id").load(person_id)
+    if not memberships:
+        return False
+    for membership in memberships:
+        if not await can_manage_org(ctx, membership.organisation_id):
+            return False
+    return True
+
+
+async def awarding_organisation(ctx: Context, person_id: int, org_id: int | None) -> int | None:
+    """The organisation in whose name the viewer records a level or honour of the person.
+
+    Given: the viewer must manage it and the person must belong to it (or to one of its
+    descendants). Not given: the first of the person's organisations the viewer manages.
+    Superusers may act for no organisation (None).
+    """
+    require_signed_in(ctx)
+    memberships = await ctx.loaders.children(Membership, "person_id").load(person_id)
+    if org_id is not None:
+        if not await can_manage_org(ctx, org_id):
+            raise UserInputError(errors.PERMISSION_DENIED, "You may not manage this organisation", "organisationId")
+        for membership in memberships:
+            if any(org.id == org_id for org in await lineage(ctx, membership.organisation_id)):
+                return org_id
+        raise UserInputError(errors.NOT_MEMBER, "This person is not in this organisation", "organisationId")
+    for membership in memberships:
+        if await can_manage_org(ctx, membership.organisation_id):
+            return membership.organisation_id
+    if ctx.viewer.is_superuser:
+        return None
+    raise UserInputError(errors.PERMISSION_DENIED, "You may not manage this person", "personId")
 
 
 async def can_see_contact(ctx: Context, person_id: int) -> bool:

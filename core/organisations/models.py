@@ -8,7 +8,10 @@ from typing import TYPE_CHECKING, Any
 from tortoise import fields
 from tortoise.models import Model
 
+from core.people.models import InvitationStatus
+
 if TYPE_CHECKING:
+    from core.auth.models import Account
     from core.people.models import Person
 
 
@@ -88,6 +91,35 @@ class AllianceMembership(Model):
         table = "core_alliance_membership"
         unique_together = (("alliance", "organisation"),)
         indexes = (("organisation_id",),)
+
+
+class AllianceInvitation(Model):
+    # An alliance's invitation to an organisation, which that organisation's admins accept.
+    # One row per (alliance, organisation): a new invitation after a decline reopens the same row.
+
+    id = fields.IntField(primary_key=True)
+    alliance: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
+        "core.Organisation", related_name="alliance_invitations_sent", on_delete=fields.CASCADE
+    )
+    organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
+        "core.Organisation", related_name="alliance_invitations", on_delete=fields.CASCADE
+    )
+    role = fields.CharEnumField(AllianceRole, max_length=10, default=AllianceRole.MEMBER)
+    status = fields.CharEnumField(InvitationStatus, max_length=10, default=InvitationStatus.PENDING)
+    invited_by_account: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
+        "core.Account", related_name="alliance_invitations_sent", null=True, on_delete=fields.SET_NULL
+    )
+    invited_at = fields.DatetimeField()
+    responded_at = fields.DatetimeField(null=True)
+
+    alliance_id: int
+    organisation_id: int
+    invited_by_account_id: int | None
+
+    class Meta:
+        table = "core_alliance_invitation"
+        unique_together = (("alliance", "organisation"),)
+        indexes = (("organisation_id", "status"),)
 
 
 class OrganisationPlugin(Model):

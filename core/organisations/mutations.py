@@ -13,8 +13,8 @@ from core.enums import AllianceRole, OrganisationKind, OrganisationLevel, Studio
 from core.errors import UserInputError
 from core.lookups import require_organisation
 from core.mutations import Payload
-from core.organisations import activation, models, services
-from core.organisations.types import Organisation
+from core.organisations import activation, invitations, models, services
+from core.organisations.types import AllianceInvitation, Organisation
 from core.relay import decode_id, decode_optional_id
 
 T = TypeVar("T")
@@ -77,6 +77,33 @@ class AllianceLeaveInput:
 class AlliancePayload(Payload):
     organisation: Organisation | None = strawberry.field(default=None, description="The member.")
     alliance: Organisation | None = None
+
+
+@strawberry.input
+class AllianceInviteInput:
+    alliance_id: strawberry.ID
+    organisation_id: strawberry.ID
+    role: AllianceRole = AllianceRole.MEMBER
+
+
+@strawberry.input
+class AllianceInvitationInput:
+    id: strawberry.ID = strawberry.field(description="An `AllianceInvitation` ID.")
+
+
+@strawberry.type
+class AllianceInvitationPayload(Payload):
+    invitation: AllianceInvitation | None = None
+    organisation: Organisation | None = strawberry.field(default=None, description="The invited organisation.")
+    alliance: Organisation | None = None
+
+
+async def _alliance_invitation_payload(row: models.AllianceInvitation) -> AllianceInvitationPayload:
+    return AllianceInvitationPayload(
+        invitation=AllianceInvitation.from_model(row),
+        organisation=await _organisation(row.organisation_id),
+        alliance=await _organisation(row.alliance_id),
+    )
 
 
 @strawberry.input
@@ -151,12 +178,40 @@ class OrganisationMutations:
         org = await services.update_organisation(info.context, org_id, data)
         return OrganisationUpdatePayload(organisation=Organisation.from_model(org))
 
-    @strawberry.mutation(description="Add an organisation to an alliance (alliance admins).")
+    @strawberry.mutation(
+        description="Add an organisation to an alliance directly: callers who manage both. Alliance admins "
+        "who do not manage the organisation get INVITATION_REQUIRED (use allianceInvite)."
+    )
     async def alliance_join(self, info: Info, input: AllianceJoinInput) -> AlliancePayload:
         alliance_id = decode_id(input.alliance_id, "Organisation", "allianceId")
         org_id = decode_id(input.organisation_id, "Organisation", "organisationId")
         await services.join_alliance(info.context, alliance_id, org_id, input.role)
         return AlliancePayload(organisation=await _organisation(org_id), alliance=await _organisation(alliance_id))
+
+    @strawberry.mutation(description="Invite an organisation into an alliance (alliance admins); it joins "
+                         "when its admins accept.")
+    async def alliance_invite(self, info: Info, input: AllianceInviteInput) -> AllianceInvitationPayload:
+        alliance_id = decode_id(input.alliance_id, "Organisation", "allianceId")
+        org_id = decode_id(input.organisation_id, "Organisation", "organisationId")
+        row = await invitations.invite_as(info.context, alliance_id, org_id, input.role)
+        return await _alliance_invitation_payload(row)
+
+    @strawberry.mutation(description="Accept an alliance invitation (admins of the invited organisation).")
+    async def alliance_invitation_accept(self, info: Info, input: AllianceInvitationInput) -> AllianceInvitationPayload:
+        invitation_id = decode_id(input.id, "AllianceInvitation", "id")
+        return await _alliance_invitation_payload(await invitations.accept_as(info.context, invitation_id))
+
+    @strawberry.mutation(description="Decline an alliance invitation (admins of the invited organisation).")
+    async def alliance_invitation_decline(
+        self, info: Info, input: AllianceInvitationInput
+    ) -> AllianceInvitationPayload:
+        invitation_id = decode_id(input.id, "AllianceInvitation", "id")
+        return await _alliance_invitation_payload(await invitations.decline_as(info.context, invitation_id))
+
+    @strawberry.mutation(description="Withdraw a pending alliance invitation (alliance admins).")
+    async def alliance_invitation_cancel(self, info: Info, input: AllianceInvitationInput) -> AllianceInvitationPayload:
+        invitation_id = decode_id(input.id, "AllianceInvitation", "id")
+        return await _alliance_invitation_payload(await invitations.cancel_as(info.context, invitation_id))
 
     @strawberry.mutation(description="Take an organisation out of an alliance.")
     async def alliance_leave(self, info: Info, input: AllianceLeaveInput) -> AlliancePayload:

@@ -12,6 +12,7 @@ from core import errors
 from core.context import Context
 from core.errors import UserInputError
 from core.lookups import require_organisation, require_person
+from core.organisations.invitations import mark_accepted, require_alliance_pair
 from core.organisations.models import (
     AllianceMembership,
     AllianceRole,
@@ -145,13 +146,17 @@ async def update_organisation(ctx: Context, org_id: int, data: OrganisationData)
 async def join_alliance(
     ctx: Context, alliance_id: int, org_id: int, role: AllianceRole
 ) -> AllianceMembership:
-    alliance = await require_organisation(alliance_id, "allianceId")
-    if alliance.kind != OrganisationKind.ALLIANCE:
-        raise UserInputError(errors.NOT_AN_ALLIANCE, "This organisation is not an alliance", "allianceId")
-    await require_organisation(org_id, "organisationId")
-    if org_id == alliance_id:
-        raise UserInputError(errors.CYCLE, "An alliance cannot join itself", "organisationId")
+    """Directly, for callers who manage both the alliance and the organisation (superusers
+    included). Alliance admins who do not manage the organisation invite it (``allianceInvite``,
+    ``INVITATION_REQUIRED`` here); an organisation's admins cannot join without the alliance."""
+    await require_alliance_pair(alliance_id, org_id)
     await require_manage_org(ctx, alliance_id, "allianceId")
+    if not await can_manage_org(ctx, org_id):
+        raise UserInputError(
+            errors.INVITATION_REQUIRED,
+            "The organisation's admins must accept: invite it (allianceInvite)",
+            "organisationId",
+        )
     try:
         async with in_transaction():
             membership = await AllianceMembership.create(
@@ -162,6 +167,7 @@ async def join_alliance(
         raise UserInputError(
             errors.ALREADY_MEMBER, "This organisation is already in the alliance", "organisationId"
         ) from None
+    await mark_accepted(ctx.rt, alliance_id, org_id)
     return membership
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
@@ -10,17 +11,27 @@ from strawberry import relay
 from strawberry.scalars import JSON
 
 from core.context import Info
-from core.enums import AllianceRole, MembershipRole, OrganisationKind, OrganisationLevel, StudioStatus
+from core.enums import (
+    AllianceRole,
+    InvitationStatus,
+    MembershipRole,
+    OrganisationKind,
+    OrganisationLevel,
+    StudioStatus,
+)
 from core.nodes import ModelNode
 from core.organisations import models
+from core.people.models import InvitationStatus as Status
 from core.people.models import Membership
+from core.people.models import MembershipInvitation as MembershipInvitationModel
 from core.people.models import Person as PersonModel
-from core.relay import Connection, PageInfo, build_page, page_window, paginate_list
+from core.relay import Connection, PageInfo, build_page, page_window, paginate_list, to_global_id
 
 if TYPE_CHECKING:
-    from core.people.types import Person
+    from core.people.types import MembershipInvitation, Person
 
 PersonRef = Annotated["Person", strawberry.lazy("core.people.types")]
+MembershipInvitationRef = Annotated["MembershipInvitation", strawberry.lazy("core.people.types")]
 
 
 def _person_type() -> type[Person]:
@@ -117,6 +128,32 @@ class Organisation(ModelNode):
         rows = await loader.load(self.id)
         return await _alliance_page(info, rows, first, after, lambda m: m.organisation_id)
 
+    @strawberry.field(description="Pending invitations this organisation sent to people (its admins only).")
+    async def invitations(self, info: Info) -> list[MembershipInvitationRef]:
+        from core.people.types import MembershipInvitation
+        from core.permissions import can_manage_org
+
+        if not await can_manage_org(info.context, self.id):
+            return []
+        loader = info.context.loaders.children(MembershipInvitationModel, "organisation_id", status=Status.PENDING)
+        return [MembershipInvitation.from_model(row) for row in await loader.load(self.id)]
+
+    @strawberry.field(
+        description="Pending alliance invitations this organisation sent (as an alliance) or received "
+        "(admins of this organisation only)."
+    )
+    async def alliance_invitations(self, info: Info) -> list[AllianceInvitation]:
+        from core.permissions import can_manage_org
+
+        if not await can_manage_org(info.context, self.id):
+            return []
+        loaders = info.context.loaders
+        sent = await loaders.children(models.AllianceInvitation, "alliance_id", status=Status.PENDING).load(self.id)
+        received = await loaders.children(
+            models.AllianceInvitation, "organisation_id", status=Status.PENDING
+        ).load(self.id)
+        return [AllianceInvitation.from_model(row) for row in sorted(sent + received, key=lambda r: r.id)]
+
     @strawberry.field(description="Plugins switched on for this organisation.")
     async def enabled_plugins(self, info: Info) -> list[str]:
         loader = info.context.loaders.children(
@@ -147,6 +184,37 @@ class Organisation(ModelNode):
                 settings=JSON(settings.model_dump(mode="json")) if settings is not None else None,
             ))
         return states
+
+
+@strawberry.type(description="An alliance's invitation to an organisation, whose admins accept or decline it.")
+class AllianceInvitation:
+    id: strawberry.ID = strawberry.field(description="Global ID (`AllianceInvitation:<n>`).")
+    role: AllianceRole = strawberry.field(description="The role the organisation gets on accepting.")
+    status: InvitationStatus
+    invited_at: datetime
+    responded_at: datetime | None
+    alliance_id: strawberry.Private[int]
+    organisation_id: strawberry.Private[int]
+
+    @classmethod
+    def from_model(cls, row: models.AllianceInvitation) -> Self:
+        return cls(
+            id=strawberry.ID(to_global_id("AllianceInvitation", row.id)), role=row.role, status=row.status,
+            invited_at=row.invited_at, responded_at=row.responded_at, alliance_id=row.alliance_id,
+            organisation_id=row.organisation_id,
+        )
+
+    @strawberry.field
+    async def alliance(self, info: Info) -> Organisation:
+        row = await info.context.loaders.by_id(models.Organisation).load(self.alliance_id)
+        assert row is not None  # the foreign key guarantees it
+        return Organisation.from_model(row)
+
+    @strawberry.field(description="The invited organisation.")
+    async def organisation(self, info: Info) -> Organisation:
+        row = await info.context.loaders.by_id(models.Organisation).load(self.organisation_id)
+        assert row is not None  # the foreign key guarantees it
+        return Organisation.from_model(row)
 
 
 @strawberry.type(description="An installed plugin as one organisation has it.")

@@ -14,7 +14,8 @@ from core.context import Context
 from core.errors import UserInputError
 from core.lookups import require_organisation, require_person
 from core.people.models import Honour, HonourLevel, Membership, MembershipRole, Person
-from core.permissions import require_manage_org, require_manage_person
+from core.permissions import awarding_organisation, can_add_directly, require_manage_org, require_signed_in
+from core.runtime import Runtime
 from core.validation import Checks
 
 NAME_MAX = 100
@@ -91,21 +92,34 @@ async def update_person(ctx: Context, person_id: int, name: str | None, bio: str
     values = _check_profile(checks, name, bio, phone, email, creating=False)
     checks.raise_if_any()
     await require_person(person_id, "id")
-    if ctx.viewer.person_id != person_id:
-        await require_manage_person(ctx, person_id, "id")
+    require_signed_in(ctx)
+    # Name, contact details and bio are the person's own: admins do not rewrite them.
+    if ctx.viewer.person_id != person_id and not ctx.viewer.is_superuser:
+        raise UserInputError(errors.PERMISSION_DENIED, "Only the person changes their profile", "id")
     if values:
         await Person.filter(id=person_id).update(**values)
     return await Person.get(id=person_id)
 
 
 async def set_membership(ctx: Context, person_id: int, org_id: int, role: MembershipRole | None) -> None:
-    """Give a person a role in an organisation; no role removes them."""
+    """Give a person a role in an organisation; no role removes them.
+
+    Changing the role of a member, or removing them: admins of the organisation. Adding someone
+    who is not a member yet: superusers, or admins who manage every organisation the person is
+    already in (``can_add_directly``); anyone else gets ``INVITATION_REQUIRED`` (membershipInvite).
+    """
     await require_person(person_id)
     await require_organisation(org_id)
     await require_manage_org(ctx, org_id)
     if role is None:
         await Membership.filter(person_id=person_id, organisation_id=org_id).delete()
     elif not await Membership.filter(person_id=person_id, organisation_id=org_id).update(role=role):
+        if not await can_add_directly(ctx, person_id):
+            raise UserInputError(
+                errors.INVITATION_REQUIRED,
+                "This person is not in your organisations: invite them (membershipInvite) to join",
+                "personId",
+            )
         try:
             async with in_transaction():
                 await Membership.create(person_id=person_id, organisation_id=org_id, role=role)
@@ -114,16 +128,39 @@ async def set_membership(ctx: Context, person_id: int, org_id: int, role: Member
             await Membership.filter(person_id=person_id, organisation_id=org_id).update(role=role)
 
 
-async def add_honour(ctx: Context, person_id: int, title: str, level: HonourLevel, year: int,
-                     issuer: str | None) -> Honour:
+def _check_honour(rt: Runtime, title: str, issuer: str | None, year: int) -> tuple[str, str]:
     checks = Checks()
     clean_title = checks.text(title, "title", TITLE_MAX)
     clean_issuer = checks.text(issuer, "issuer", ISSUER_MAX, required=False)
-    checks.in_range(year, "year", FIRST_HONOUR_YEAR, ctx.rt.now().year)
+    checks.in_range(year, "year", FIRST_HONOUR_YEAR, rt.now().year)
     checks.raise_if_any()
+    return clean_title, clean_issuer
+
+
+async def record_honour(rt: Runtime, *, person_id: int, title: str, level: HonourLevel, year: int,
+                        issuer: str | None, organisation_id: int | None,
+                        awarded_by_account_id: int | None) -> Honour:
+    """Record an honour with its provenance (no permission check: callers decide who may)."""
+    clean_title, clean_issuer = _check_honour(rt, title, issuer, year)
     await require_person(person_id)
-    # Honours are official: admins record them, people do not award themselves.
-    await require_manage_person(ctx, person_id)
+    if organisation_id is not None:
+        await require_organisation(organisation_id)
     return await Honour.create(
-        person_id=person_id, title=clean_title, level=level, year=year, issuer=clean_issuer
+        person_id=person_id, title=clean_title, level=level, year=year, issuer=clean_issuer,
+        awarded_by_organisation_id=organisation_id, awarded_by_account_id=awarded_by_account_id,
+    )
+
+
+async def add_honour(ctx: Context, person_id: int, title: str, level: HonourLevel, year: int,
+                     issuer: str | None, organisation_id: int | None = None) -> Honour:
+    """Honours are official: admins of an organisation the person is in record them, in its name;
+    people do not award themselves."""
+    _check_honour(ctx.rt, title, issuer, year)
+    await require_person(person_id)
+    if organisation_id is not None:
+        await require_organisation(organisation_id)
+    awarding = await awarding_organisation(ctx, person_id, organisation_id)
+    return await record_honour(
+        ctx.rt, person_id=person_id, title=title, level=level, year=year, issuer=issuer,
+        organisation_id=awarding, awarded_by_account_id=ctx.viewer.account_id,
     )

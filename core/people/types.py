@@ -9,12 +9,14 @@ import strawberry
 from strawberry import relay
 
 from core.context import Info
-from core.enums import HonourLevel, MembershipRole
+from core.enums import HonourLevel, InvitationStatus, MembershipRole
 from core.nodes import ModelNode
 from core.organisations.models import Organisation as OrganisationModel
 from core.organisations.types import Organisation
 from core.people import models
-from core.permissions import can_see_contact
+from core.permissions import can_manage_org, can_see_contact
+from core.provenance import AwardedBy, account_person
+from core.relay import to_global_id
 from core.skills.models import PersonSkill as PersonSkillModel
 from core.skills.types import PersonSkill
 
@@ -25,10 +27,16 @@ class Honour:
     level: HonourLevel
     year: int
     issuer: str
+    awarded_by: AwardedBy | None = strawberry.field(
+        description="Who recorded the honour, for which organisation; null when the system did."
+    )
 
     @classmethod
     def from_model(cls, row: models.Honour) -> Self:
-        return cls(title=row.title, level=row.level, year=row.year, issuer=row.issuer)
+        return cls(
+            title=row.title, level=row.level, year=row.year, issuer=row.issuer,
+            awarded_by=AwardedBy.of(row.awarded_by_organisation_id, row.awarded_by_account_id),
+        )
 
 
 @strawberry.type(description="A person's place in an organisation.")
@@ -46,6 +54,54 @@ class Membership:
         row = await info.context.loaders.by_id(OrganisationModel).load(self.organisation_id)
         assert row is not None  # the foreign key guarantees it
         return Organisation.from_model(row)
+
+
+@strawberry.type(description="An organisation's invitation to a person, who accepts or declines it.")
+class MembershipInvitation:
+    id: strawberry.ID = strawberry.field(description="Global ID (`MembershipInvitation:<n>`).")
+    role: MembershipRole = strawberry.field(description="The role the person gets on accepting.")
+    status: InvitationStatus
+    invited_at: datetime
+    responded_at: datetime | None
+    person_id: strawberry.Private[int]
+    organisation_id: strawberry.Private[int]
+    invited_by_account_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_model(cls, row: models.MembershipInvitation) -> Self:
+        return cls(
+            id=strawberry.ID(to_global_id("MembershipInvitation", row.id)), role=row.role, status=row.status,
+            invited_at=row.invited_at, responded_at=row.responded_at, person_id=row.person_id,
+            organisation_id=row.organisation_id, invited_by_account_id=row.invited_by_account_id,
+        )
+
+    @strawberry.field
+    async def person(self, info: Info) -> Person:
+        row = await info.context.loaders.by_id(models.Person).load(self.person_id)
+        assert row is not None  # the foreign key guarantees it
+        return Person.from_model(row)
+
+    @strawberry.field(description="The inviting organisation.")
+    async def organisation(self, info: Info) -> Organisation:
+        row = await info.context.loaders.by_id(OrganisationModel).load(self.organisation_id)
+        assert row is not None  # the foreign key guarantees it
+        return Organisation.from_model(row)
+
+    @strawberry.field(description="The admin who sent it; null when the system did.")
+    async def invited_by(self, info: Info) -> Person | None:
+        row = await account_person(info, self.invited_by_account_id)
+        return Person.from_model(row) if row else None
+
+
+async def visible_invitations(info: Info, rows: list[models.MembershipInvitation]) -> list[MembershipInvitation]:
+    """The invitations the viewer may see: their own, and those of organisations they manage."""
+    person_id = info.context.viewer.person_id
+    return [
+        MembershipInvitation.from_model(row)
+        for row in rows
+        if (person_id is not None and row.person_id == person_id)
+        or await can_manage_org(info.context, row.organisation_id)
+    ]
 
 
 @strawberry.type(description="A worker, master craftsman, expert or apprentice.")
@@ -88,3 +144,13 @@ class Person(ModelNode):
     async def memberships(self, info: Info) -> list[Membership]:
         loader = info.context.loaders.children(models.Membership, "person_id")
         return [Membership.from_model(row) for row in await loader.load(self.id)]
+
+    @strawberry.field(
+        description="Pending invitations to join organisations: all of them for the person, those "
+        "of the organisations they manage for admins, none for anyone else."
+    )
+    async def invitations(self, info: Info) -> list[MembershipInvitation]:
+        loader = info.context.loaders.children(
+            models.MembershipInvitation, "person_id", status=models.InvitationStatus.PENDING
+        )
+        return await visible_invitations(info, await loader.load(self.id))

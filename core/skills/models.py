@@ -9,6 +9,8 @@ from tortoise import fields
 from tortoise.models import Model
 
 if TYPE_CHECKING:
+    from core.auth.models import Account
+    from core.organisations.models import Organisation
     from core.people.models import Person
 
 
@@ -51,9 +53,20 @@ class PersonSkill(Model):
     )
     level = fields.SmallIntField()
     updated_at = fields.DatetimeField(auto_now=True)
+    # Provenance of the current level: who set it, for which organisation, from what
+    # (``source`` e.g. "mentorship:12"; empty when set by hand). Null: the system, or before 0003.
+    awarded_by_organisation: fields.ForeignKeyNullableRelation[Organisation] = fields.ForeignKeyField(
+        "core.Organisation", related_name="skill_levels_awarded", null=True, on_delete=fields.SET_NULL
+    )
+    awarded_by_account: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
+        "core.Account", related_name="skill_levels_awarded", null=True, on_delete=fields.SET_NULL
+    )
+    source = fields.CharField(max_length=100, default="")
 
     person_id: int
     skill_id: int
+    awarded_by_organisation_id: int | None
+    awarded_by_account_id: int | None
 
     class Meta:
         table = "core_person_skill"

@@ -10,6 +10,7 @@ from strawberry import relay
 from core.context import Info
 from core.enums import SkillGrade
 from core.nodes import ModelNode
+from core.provenance import AwardedBy
 from core.skills import models
 
 
@@ -31,11 +32,22 @@ class Skill(ModelNode):
 @strawberry.type(description="A person's level in one skill on the five-level scale.")
 class PersonSkill:
     level: int = strawberry.field(description="1 (高级技师) … 5 (初级工).")
+    awarded_by: AwardedBy | None = strawberry.field(
+        description="Who set the level, for which organisation; null when the system did."
+    )
+    source: str | None = strawberry.field(
+        description="What the level came from, e.g. \"mentorship:12\"; null when set by hand."
+    )
     skill_id: strawberry.Private[int]
 
     @classmethod
     def from_model(cls, row: models.PersonSkill) -> Self:
-        return cls(level=row.level, skill_id=row.skill_id)
+        return cls(
+            level=row.level,
+            awarded_by=AwardedBy.of(row.awarded_by_organisation_id, row.awarded_by_account_id),
+            source=row.source or None,
+            skill_id=row.skill_id,
+        )
 
     @strawberry.field
     async def skill(self, info: Info) -> Skill:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from core.auth.models import Account
 from core.organisations.models import AllianceMembership, AllianceRole, Organisation, OrganisationKind
 from core.people.models import Honour, Person
 from core.runtime import Runtime
 from core.skills.models import PersonSkill
 from host.demo import load_demo
+from tests.support import GraphQLClient
 
 
 async def test_demo_loads_the_alliance_world_once(rt: Runtime) -> None:
@@ -30,3 +33,37 @@ async def test_demo_loads_the_alliance_world_once(rt: Runtime) -> None:
 
     assert await load_demo(rt) is None
     assert await Organisation.filter(kind=OrganisationKind.ALLIANCE).count() == 1
+
+
+async def test_every_demo_account_signs_in_and_worker1_answers_the_pending_invitation(
+    rt: Runtime, gql: GraphQLClient
+) -> None:
+    demo = await load_demo(rt)
+    assert demo is not None
+    login = """mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) {
+      accessToken errors { code } } }"""
+    tokens = {}
+    for username, password, _ in demo.accounts:
+        signed_in = (await gql(login, {"u": username, "p": password}))["login"]
+        assert signed_in["errors"] == [], username
+        tokens[username] = signed_in["accessToken"]
+
+    async def as_user(username: str, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        response = await gql.http.post("/graphql", json={"query": query, "variables": variables or {}},
+                                       headers={"Authorization": f"Bearer {tokens[username]}"})
+        body = response.json()
+        assert "errors" not in body, body
+        return dict(body["data"])
+
+    mine = "{ me { name invitations { id status organisation { name } invitedBy { name } } } }"
+    for username in tokens:
+        me = (await as_user(username, mine))["me"]
+        assert username == "admin" or me["name"]
+    [invitation] = (await as_user("worker1", mine))["me"]["invitations"]
+    assert invitation["organisation"] == {"name": "海州市高级技工学校"}
+    assert invitation["invitedBy"] == {"name": "吴秀英"} and invitation["status"] == "PENDING"
+    accept = ("mutation($i: ID!) { membershipAccept(input: {id: $i}) { "
+              "person { memberships { organisation { name } } } errors { code } } }")
+    accepted = (await as_user("worker1", accept, {"i": invitation["id"]}))["membershipAccept"]
+    assert accepted["errors"] == []
+    assert {"organisation": {"name": "海州市高级技工学校"}} in accepted["person"]["memberships"]

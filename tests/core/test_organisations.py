@@ -179,7 +179,16 @@ async def test_admins_of_the_lead_member_manage_the_alliance(gql: GraphQLClient)
     outsider = await gql.user("路人", org=other, role=MembershipRole.ADMIN)
     ids = {"a": gid("Organisation", alliance.id), "o": gid("Organisation", other.id)}
     assert (await gql(JOIN, ids, user=outsider))["allianceJoin"]["errors"][0]["code"] == "PERMISSION_DENIED"
-    assert (await gql(JOIN, ids, user=lead_admin))["allianceJoin"]["errors"] == []
+    # Consent (issue 8): the lead's admins invite; the member's admins accept.
+    assert (await gql(JOIN, ids, user=lead_admin))["allianceJoin"]["errors"][0]["code"] == "INVITATION_REQUIRED"
+    invite = ("mutation($a: ID!, $o: ID!) { allianceInvite(input: {allianceId: $a, organisationId: $o}) "
+              "{ invitation { id } errors { code } } }")
+    invited = (await gql(invite, ids, user=lead_admin))["allianceInvite"]
+    assert invited["errors"] == []
+    accept = "mutation($i: ID!) { allianceInvitationAccept(input: {id: $i}) { errors { code } } }"
+    assert (await gql(accept, {"i": invited["invitation"]["id"]}, user=outsider))["allianceInvitationAccept"] == {
+        "errors": []}
+    assert await AllianceMembership.filter(alliance=alliance, organisation=other).exists()
 
 
 async def test_node_and_nodes_resolve_any_type_in_order(gql: GraphQLClient) -> None:

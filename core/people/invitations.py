@@ -1,0 +1,120 @@
+"""Consent for memberships: an organisation invites an existing person, who accepts or declines.
+
+``invite(rt, ...)`` and friends do the work with no permission check; ``invite_as(ctx, ...)``
+adds the viewer's. Every change is one conditional UPDATE (``status = PENDING``) inside a
+transaction, so two concurrent accepts create the membership once and a decided invitation
+never changes again; re-inviting reopens the one row per (person, organisation).
+"""
+
+from __future__ import annotations
+
+from tortoise.transactions import in_transaction
+
+from core import errors
+from core.context import Context
+from core.errors import UserInputError
+from core.lookups import require_organisation, require_person
+from core.people.models import InvitationStatus, Membership, MembershipInvitation, MembershipRole
+from core.permissions import can_manage_org, require_manage_org, require_signed_in
+from core.runtime import Runtime
+
+
+async def invite(rt: Runtime, *, organisation_id: int, person_id: int, role: MembershipRole,
+                 invited_by_account_id: int | None) -> MembershipInvitation:
+    """A pending invitation (a new one, or the one row reopened with this role)."""
+    if await Membership.exists(person_id=person_id, organisation_id=organisation_id):
+        raise UserInputError(errors.ALREADY_MEMBER, "This person is already in the organisation", "personId")
+    now = rt.now()
+    async with in_transaction():
+        # Insert-or-nothing, then one UPDATE: concurrent invitations leave one pending row.
+        await MembershipInvitation.bulk_create(
+            [MembershipInvitation(person_id=person_id, organisation_id=organisation_id, role=role,
+                                  invited_at=now, invited_by_account_id=invited_by_account_id)],
+            ignore_conflicts=True,
+        )
+        await MembershipInvitation.filter(person_id=person_id, organisation_id=organisation_id).update(
+            role=role, status=InvitationStatus.PENDING, invited_at=now,
+            invited_by_account_id=invited_by_account_id, responded_at=None,
+        )
+    return await MembershipInvitation.get(person_id=person_id, organisation_id=organisation_id)
+
+
+async def _decide(rt: Runtime, invitation_id: int, status: InvitationStatus) -> MembershipInvitation:
+    """Move a pending invitation to ``status``; asking again for the same outcome is no error."""
+    async with in_transaction():
+        changed = await MembershipInvitation.filter(id=invitation_id, status=InvitationStatus.PENDING).update(
+            status=status, responded_at=rt.now()
+        )
+        invitation = await MembershipInvitation.get(id=invitation_id)
+        if changed and status == InvitationStatus.ACCEPTED:
+            # Insert-or-nothing: a membership made meanwhile (by a superuser) keeps its role.
+            await Membership.bulk_create(
+                [Membership(person_id=invitation.person_id, organisation_id=invitation.organisation_id,
+                            role=invitation.role)],
+                ignore_conflicts=True,
+            )
+    if not changed and invitation.status != status:
+        raise UserInputError(
+            errors.INVITATION_NOT_PENDING, f"This invitation was {invitation.status.value.lower()} already", "id"
+        )
+    return invitation
+
+
+async def accept(rt: Runtime, invitation_id: int) -> MembershipInvitation:
+    return await _decide(rt, invitation_id, InvitationStatus.ACCEPTED)
+
+
+async def decline(rt: Runtime, invitation_id: int) -> MembershipInvitation:
+    return await _decide(rt, invitation_id, InvitationStatus.DECLINED)
+
+
+async def cancel(rt: Runtime, invitation_id: int) -> MembershipInvitation:
+    return await _decide(rt, invitation_id, InvitationStatus.CANCELLED)
+
+
+async def can_see_invitation(ctx: Context, invitation: MembershipInvitation) -> bool:
+    """The invited person, superusers and admins of the inviting organisation."""
+    if ctx.viewer.person_id is not None and ctx.viewer.person_id == invitation.person_id:
+        return True
+    return await can_manage_org(ctx, invitation.organisation_id)
+
+
+async def _visible_invitation(ctx: Context, invitation_id: int) -> MembershipInvitation:
+    require_signed_in(ctx)
+    invitation = await MembershipInvitation.get_or_none(id=invitation_id)
+    if invitation is None or not await can_see_invitation(ctx, invitation):
+        raise UserInputError(errors.NOT_FOUND, "No invitation with this `id`", "id")
+    return invitation
+
+
+async def invite_as(ctx: Context, organisation_id: int, person_id: int,
+                    role: MembershipRole) -> MembershipInvitation:
+    """Admins of the organisation invite; the person decides."""
+    await require_organisation(organisation_id)
+    await require_person(person_id)
+    await require_manage_org(ctx, organisation_id)
+    return await invite(ctx.rt, organisation_id=organisation_id, person_id=person_id, role=role,
+                        invited_by_account_id=ctx.viewer.account_id)
+
+
+async def _respond_as(ctx: Context, invitation_id: int, status: InvitationStatus) -> MembershipInvitation:
+    invitation = await _visible_invitation(ctx, invitation_id)
+    if ctx.viewer.person_id != invitation.person_id:
+        # Admins (even superusers) propose; only the person signs.
+        raise UserInputError(errors.PERMISSION_DENIED, "Only the invited person answers an invitation", "id")
+    return await _decide(ctx.rt, invitation_id, status)
+
+
+async def accept_as(ctx: Context, invitation_id: int) -> MembershipInvitation:
+    return await _respond_as(ctx, invitation_id, InvitationStatus.ACCEPTED)
+
+
+async def decline_as(ctx: Context, invitation_id: int) -> MembershipInvitation:
+    return await _respond_as(ctx, invitation_id, InvitationStatus.DECLINED)
+
+
+async def cancel_as(ctx: Context, invitation_id: int) -> MembershipInvitation:
+    """Admins of the inviting organisation withdraw it (the person declines instead)."""
+    invitation = await _visible_invitation(ctx, invitation_id)
+    await require_manage_org(ctx, invitation.organisation_id, "id")
+    return await cancel(ctx.rt, invitation_id)
