@@ -1,6 +1,9 @@
 """Domain events: plugins observe them (``on_event``); subscribers get them over Redis pub/sub.
 
-Emit after the transaction that caused the event has committed.
+Emit after the transaction that caused the event has committed. An event published to
+subscribers says what it is about (``subject``, a global ID), which payload keys are private
+to those who see the subject's private fields, and which people it concerns (``audience``);
+``core.subscriptions`` filters it for each subscriber with those.
 """
 
 from __future__ import annotations
@@ -30,7 +33,15 @@ async def emit(rt: Runtime, event: DomainEvent) -> None:
     except Exception:  # an observer's bug must not undo what already happened
         log.exception("on_event failed for %s", event.name)
     if event.organisation_id is not None:
-        message = {"name": event.name, "payload": event.payload, "occurredAt": rt.now().isoformat()}
+        message = {
+            "name": event.name,
+            "payload": event.payload,
+            "occurredAt": rt.now().isoformat(),
+            # Read by ``core.subscriptions`` to decide, per subscriber, who receives what.
+            "subject": event.subject,
+            "private": list(event.private),
+            "audience": list(event.audience),
+        }
         await rt.redis.publish(organisation_channel(event.organisation_id), json.dumps(message))
 
 

@@ -54,6 +54,13 @@ class DomainEvent:
     name: str
     payload: dict[str, Any] = field(default_factory=dict)
     organisation_id: int | None = None
+    # What the event is about, as a global ID: a subscriber receives the event only if
+    # ``node(id: subject)`` would show it the subject (``core.subscriptions``).
+    subject: str | None = None
+    # Payload keys only for viewers who see the subject's private fields (``ModelNode.can_see_private``).
+    private: tuple[str, ...] = ()
+    # People the event is about: without a subject, they (and the organisation's admins) receive it.
+    audience: tuple[int, ...] = ()
 
 
 @dataclass

@@ -1,21 +1,31 @@
-"""Who may do what with an agreement; the rules themselves live in services, progress, matching.
+"""Who may see and do what with an agreement; the rules themselves live in services, progress,
+matching. This module is the mentorship policy (``docs/permissions.md`` states it as a table).
 
 A party (the mentor or the apprentice) always acts as that party, even when they also
-administer the organisation; "admin" below means an admin of the organisation (or of an
-ancestor, or a superuser) who is neither party.
+administer the organisation; "admin" below means an admin of the organisation that holds the
+agreement (or of an ancestor, or a superuser) who is neither party.
+
+Seeing. That an agreement exists (mentor, apprentice, skill, organisation, status, dates,
+signatures) is public: the pair's bond is shown on their profiles, and suggestions count it.
+Its content is private (``can_see_private``): goals, the graduation score, comment and raised
+level, the decline/termination reason, milestones, the session log and its hours; the mentor,
+the apprentice and admins see it, everyone else gets null (or an empty list).
+
+Doing. Nobody signs for anyone: an agreement is ACTIVE only once the mentor and the apprentice
+have each signed themselves (an admin may propose it, then neither side has signed).
 
 =====================  ==========================================================
-propose                mentor, apprentice, admin
-accept                 mentor, apprentice, admin (signing is checked by the rule)
+propose                mentor, apprentice, admin (both must belong to the organisation)
+accept (sign)          mentor, apprentice: each their own side only
 decline                the party who did not propose; admin
 cancel                 the party who proposed; admin
 terminate              mentor, apprentice; admin
-complete               mentor; admin
+complete               the mentor (both still members of the organisation)
 milestone add          mentor, apprentice; admin
 milestone complete     the apprentice
 milestone approve      the mentor
 session log            mentor, apprentice; admin
-see the session log    mentor, apprentice; admin
+see private fields     mentor, apprentice; admin
 =====================  ==========================================================
 
 Who the parties are, who proposed and where the agreement is held never change, so these
@@ -106,14 +116,15 @@ async def require_propose(ctx: Context, mentor_id: int, apprentice_id: int, org_
 
 
 def can_accept(s: Standing) -> bool:
-    return s.is_party or s.is_admin
+    """Only a party signs, and only their own side: admins (and superusers) sign for nobody."""
+    return s.is_party
 
 
 async def require_accept(ctx: Context, m: Mentorship) -> Standing:
-    """The viewer's standing, which says which sides they sign."""
+    """The viewer's standing, which says which side they sign."""
     s = await standing(ctx, m)
     if not can_accept(s):
-        raise _denied("Only the other side or an admin may accept")
+        raise _denied("Only the mentor and the apprentice sign, each for themselves")
     return s
 
 
@@ -151,12 +162,12 @@ async def require_terminate(ctx: Context, m: Mentorship) -> None:
 
 
 def can_complete(s: Standing) -> bool:
-    return s.is_mentor or s.is_admin
+    return s.is_mentor
 
 
 async def require_complete(ctx: Context, m: Mentorship) -> None:
     if not can_complete(await standing(ctx, m)):
-        raise _denied("Only the mentor or an admin may complete")
+        raise _denied("Only the mentor may complete")
 
 
 # Progress: milestones and the session log --------------------------------------------------------
@@ -190,9 +201,19 @@ async def require_log_session(ctx: Context, m: Mentorship) -> None:
         raise _denied("Only the mentor, the apprentice or an admin may log sessions", "mentorshipId")
 
 
-async def can_see_sessions(ctx: Context, mentor_id: int, apprentice_id: int, org_id: int) -> bool:
-    """The session log is private to the pair and the organisation's admins."""
+# Seeing ------------------------------------------------------------------------------------------
+
+
+async def can_see_private(ctx: Context, mentor_id: int, apprentice_id: int, org_id: int) -> bool:
+    """Goals, score, comment, reasons, milestones and the session log: the pair, the admins of
+    the organisation holding the agreement (or of an ancestor) and superusers."""
     person_id = ctx.viewer.person_id
     if person_id is not None and person_id in (mentor_id, apprentice_id):
         return True
+    if not ctx.viewer.is_authenticated:
+        return False
     return await can_manage(ctx, org_id)
+
+
+async def can_see_private_of(ctx: Context, m: Mentorship) -> bool:
+    return await can_see_private(ctx, m.mentor_id, m.apprentice_id, m.organisation_id)

@@ -142,12 +142,12 @@ async def sync_load(mentor_id: int, org_id: int) -> None:
     await MentorLoad.filter(mentor_id=mentor_id, organisation_id=org_id).update(active=active)
 
 
-async def _belongs_to(person_ids: list[int], org_id: int) -> bool:
-    """Is one of the people a member of the organisation or of an organisation under it?
+async def _belongs_to(person_id: int, org_id: int) -> bool:
+    """Is the person a member of the organisation or of an organisation under it?
 
     One query for the memberships, then one per level up the tree until the answer is known.
     """
-    rows = await Membership.filter(person_id__in=person_ids).values_list("organisation_id")
+    rows = await Membership.filter(person_id=person_id).values_list("organisation_id")
     frontier = {member_org for (member_org,) in rows}
     seen: set[int] = set()
     while frontier:
@@ -159,9 +159,25 @@ async def _belongs_to(person_ids: list[int], org_id: int) -> bool:
     return False
 
 
+async def require_both_belong(mentor_id: int, apprentice_id: int, org_id: int, field: str) -> None:
+    """The mentor and the apprentice must each belong to the organisation (or one under it):
+    an agreement binds two of its people, never someone from elsewhere."""
+    for person_id, side in ((mentor_id, "mentor"), (apprentice_id, "apprentice")):
+        if not await _belongs_to(person_id, org_id):
+            raise UserInputError(
+                core_errors.NOT_MEMBER,
+                f"The {side} must belong to the organisation holding the agreement",
+                field,
+            )
+
+
 async def _require_exists(model: type[Model], pk: int, field: str, what: str) -> None:
     if not await model.exists(id=pk):
         raise UserInputError(core_errors.NOT_FOUND, f"No {what} with this `{field}`", field)
+
+
+# Payload keys of mentorship events that only the pair and admins receive (``access.can_see_private``).
+PRIVATE_EVENT_KEYS = ("score", "raisedLevel", "milestoneTitle", "hours")
 
 
 def event(name: str, m: Mentorship, **extra: object) -> DomainEvent:
@@ -173,7 +189,14 @@ def event(name: str, m: Mentorship, **extra: object) -> DomainEvent:
         "skillId": to_global_id("Skill", m.skill_id),
         **extra,
     }
-    return DomainEvent(f"mentorship.{name}", payload, organisation_id=m.organisation_id)
+    return DomainEvent(
+        f"mentorship.{name}",
+        payload,
+        organisation_id=m.organisation_id,
+        subject=to_global_id("Mentorship", m.id),
+        private=tuple(key for key in PRIVATE_EVENT_KEYS if key in payload),
+        audience=(m.mentor_id, m.apprentice_id),
+    )
 
 
 # The rules ---------------------------------------------------------------------------------------
@@ -193,12 +216,7 @@ async def propose(rt: Runtime, data: ProposeData, proposer_id: int | None) -> Me
     await _require_exists(Person, data.apprentice_id, "apprenticeId", "person")
     await _require_exists(Organisation, data.organisation_id, "organisationId", "organisation")
     await _require_exists(Skill, data.skill_id, "skillId", "skill")
-    if not await _belongs_to([data.mentor_id, data.apprentice_id], data.organisation_id):
-        raise UserInputError(
-            core_errors.NOT_MEMBER,
-            "The mentor or the apprentice must belong to the organisation",
-            "organisationId",
-        )
+    await require_both_belong(data.mentor_id, data.apprentice_id, data.organisation_id, "organisationId")
     await require_qualified(data.mentor_id, data.apprentice_id, data.skill_id)
     # Early answer only; the race-free check is the one at activation.
     capacity = await capacity_of(rt, data.organisation_id)
@@ -231,21 +249,20 @@ async def propose(rt: Runtime, data: ProposeData, proposer_id: int | None) -> Me
     return m
 
 
-async def accept(
-    rt: Runtime, mentorship_id: int, signer_id: int | None, *, countersign: bool = False
-) -> Mentorship:
-    """``signer_id`` signs their own side; ``countersign`` (an admin who is neither party) signs
-    every missing side. ACTIVE once both sides have signed, if the mentor has a free place."""
+async def accept(rt: Runtime, mentorship_id: int, signer_id: int | None) -> Mentorship:
+    """``signer_id`` signs their own side, and nobody else's. ACTIVE once the mentor and the
+    apprentice have both signed, if both still belong to the organisation and the mentor has a
+    free place."""
     async with in_transaction():
         m = await _locked(mentorship_id)
         if m.status is not MentorshipStatus.PROPOSED:
             raise invalid_transition(m, "accepted")
         now = rt.now()
         signed = []
-        if (countersign or signer_id == m.mentor_id) and m.mentor_signed_at is None:
+        if signer_id == m.mentor_id and m.mentor_signed_at is None:
             m.mentor_signed_at = now
             signed.append("mentor_signed_at")
-        if (countersign or signer_id == m.apprentice_id) and m.apprentice_signed_at is None:
+        if signer_id == m.apprentice_id and m.apprentice_signed_at is None:
             m.apprentice_signed_at = now
             signed.append("apprentice_signed_at")
         if not signed:
@@ -255,6 +272,7 @@ async def accept(
         fields = [*signed, "updated_at"]
         if m.mentor_signed_at is not None and m.apprentice_signed_at is not None:
             await require_qualified(m.mentor_id, m.apprentice_id, m.skill_id)
+            await require_both_belong(m.mentor_id, m.apprentice_id, m.organisation_id, "id")
             await take_place(m.mentor_id, m.organisation_id, await capacity_of(rt, m.organisation_id))
             m.status = MentorshipStatus.ACTIVE
             m.started_at = now
@@ -309,7 +327,11 @@ async def terminate(rt: Runtime, mentorship_id: int, reason: str) -> Mentorship:
 
 
 async def _raise_level(m: Mentorship) -> int | None:
-    """One grade up for the apprentice (a smaller number), never better than the mentor."""
+    """One grade up for the apprentice (a smaller number), never better than the mentor.
+
+    TODO: record where the level came from (this agreement, the mentor, the organisation)
+    through ``core.skills.services.record_skill_level`` once core has it.
+    """
     mentor_level = await level_in(m.mentor_id, m.skill_id)
     row = await PersonSkill.select_for_update().get_or_none(person_id=m.apprentice_id, skill_id=m.skill_id)
     current = row.level if row is not None else NO_LEVEL
@@ -327,7 +349,8 @@ async def _raise_level(m: Mentorship) -> int | None:
 async def complete(
     rt: Runtime, mentorship_id: int, score: int, comment: str, raise_level: bool = False
 ) -> Mentorship:
-    """Graduation (出师): score 0–100, a comment, and optionally a raised skill level."""
+    """Graduation (出师): score 0–100, a comment, and optionally a raised skill level; the mentor
+    and the apprentice must both still belong to the organisation holding the agreement."""
     checks = Checks()
     checks.in_range(score, "score", 0, 100)
     clean = checks.text(comment, "comment", COMMENT_MAX)
@@ -336,6 +359,7 @@ async def complete(
         m = await _locked(mentorship_id)
         if m.status is not MentorshipStatus.ACTIVE:
             raise invalid_transition(m, "completed")
+        await require_both_belong(m.mentor_id, m.apprentice_id, m.organisation_id, "id")
         await give_place(m.mentor_id, m.organisation_id)
         m.status = MentorshipStatus.COMPLETED
         m.ended_at = rt.now()
@@ -366,7 +390,7 @@ async def propose_as(ctx: Context, data: ProposeData) -> Mentorship:
 
 async def accept_as(ctx: Context, mentorship_id: int) -> Mentorship:
     standing = await access.require_accept(ctx, await mentorship_for(ctx, mentorship_id))
-    return await accept(ctx.rt, mentorship_id, standing.person_id, countersign=standing.is_admin)
+    return await accept(ctx.rt, mentorship_id, standing.person_id)
 
 
 async def decline_as(ctx: Context, mentorship_id: int, reason: str | None = None) -> Mentorship:

@@ -9,7 +9,7 @@ from typing import Self
 import strawberry
 from strawberry import relay
 
-from core.context import Info
+from core.context import Context, Info
 from core.nodes import ModelNode
 from core.organisations.models import Organisation as OrganisationModel
 from core.organisations.types import Organisation
@@ -62,6 +62,12 @@ class MentorshipMilestone(ModelNode):
         return models.Milestone
 
     @classmethod
+    async def can_see(cls, ctx: Context, row: models.Milestone) -> bool:
+        """Milestones are private to the pair and admins, like the agreement's content."""
+        m = await ctx.loaders.by_id(models.Mentorship).load(row.mentorship_id)
+        return m is not None and await access.can_see_private_of(ctx, m)
+
+    @classmethod
     def from_model(cls, row: models.Milestone) -> Self:
         return cls(
             id=row.id,
@@ -110,29 +116,35 @@ class MentorshipSession:
         return await _person(info, self.logged_by_id)
 
 
-@strawberry.type(description="A master–apprentice agreement (师徒协议) in one skill.")
+PRIVATE = " Private: null unless the viewer is the mentor, the apprentice or an admin of the organisation."
+
+
+@strawberry.type(
+    description="A master–apprentice agreement (师徒协议) in one skill. That it exists is public; "
+    "its content (goals, evaluation, reasons, milestones, session log) is private to the pair "
+    "and the organisation's admins."
+)
 class Mentorship(ModelNode):
     id: relay.NodeID[int]
     status: MentorshipStatus
-    goals: str
     planned_start: date
     planned_end: date | None
     mentor_signed_at: datetime | None
     apprentice_signed_at: datetime | None
     started_at: datetime | None = strawberry.field(description="When both sides had signed.")
     ended_at: datetime | None
-    end_reason: str = strawberry.field(description="Why it was declined or terminated.")
-    score: int | None = strawberry.field(description="Graduation (出师) score, 0–100.")
-    comment: str = strawberry.field(description="The mentor's graduation comment.")
-    raised_level: int | None = strawberry.field(
-        description="The apprentice's new level in the skill when graduation raised it."
-    )
     created_at: datetime
     mentor_id: strawberry.Private[int]
     apprentice_id: strawberry.Private[int]
     organisation_id: strawberry.Private[int]
     skill_id: strawberry.Private[int]
     created_by_id: strawberry.Private[int | None]
+    # The private content, shown by the resolvers below to those ``access.can_see_private`` allows.
+    row_goals: strawberry.Private[str]
+    row_end_reason: strawberry.Private[str]
+    row_score: strawberry.Private[int | None]
+    row_comment: strawberry.Private[str]
+    row_raised_level: strawberry.Private[int | None]
 
     @classmethod
     def model(cls) -> type[models.Mentorship]:
@@ -143,24 +155,51 @@ class Mentorship(ModelNode):
         return cls(
             id=row.id,
             status=row.status,
-            goals=row.goals,
             planned_start=row.planned_start,
             planned_end=row.planned_end,
             mentor_signed_at=row.mentor_signed_at,
             apprentice_signed_at=row.apprentice_signed_at,
             started_at=row.started_at,
             ended_at=row.ended_at,
-            end_reason=row.end_reason,
-            score=row.score,
-            comment=row.comment,
-            raised_level=row.raised_level,
             created_at=row.created_at,
             mentor_id=row.mentor_id,
             apprentice_id=row.apprentice_id,
             organisation_id=row.organisation_id,
             skill_id=row.skill_id,
             created_by_id=row.created_by_id,
+            row_goals=row.goals,
+            row_end_reason=row.end_reason,
+            row_score=row.score,
+            row_comment=row.comment,
+            row_raised_level=row.raised_level,
         )
+
+    @classmethod
+    async def can_see_private(cls, ctx: Context, row: models.Mentorship) -> bool:
+        return await access.can_see_private_of(ctx, row)
+
+    async def _private(self, info: Info) -> bool:
+        return await access.can_see_private(info.context, self.mentor_id, self.apprentice_id, self.organisation_id)
+
+    @strawberry.field(description="What the apprentice is to learn." + PRIVATE)
+    async def goals(self, info: Info) -> str | None:
+        return self.row_goals if await self._private(info) else None
+
+    @strawberry.field(description="Why it was declined or terminated." + PRIVATE)
+    async def end_reason(self, info: Info) -> str | None:
+        return self.row_end_reason if await self._private(info) else None
+
+    @strawberry.field(description="Graduation (出师) score, 0–100." + PRIVATE)
+    async def score(self, info: Info) -> int | None:
+        return self.row_score if await self._private(info) else None
+
+    @strawberry.field(description="The mentor's graduation comment." + PRIVATE)
+    async def comment(self, info: Info) -> str | None:
+        return self.row_comment if await self._private(info) else None
+
+    @strawberry.field(description="The apprentice's new level in the skill when graduation raised it." + PRIVATE)
+    async def raised_level(self, info: Info) -> int | None:
+        return self.row_raised_level if await self._private(info) else None
 
     @strawberry.field(description="The master (师傅).")
     async def mentor(self, info: Info) -> Person:
@@ -188,29 +227,35 @@ class Mentorship(ModelNode):
     async def created_by(self, info: Info) -> Person | None:
         return await _person(info, self.created_by_id)
 
-    @strawberry.field(description="In the order they were added.")
+    @strawberry.field(
+        description="In the order they were added. Private: empty unless the viewer is the mentor, "
+        "the apprentice or an admin of the organisation."
+    )
     async def milestones(self, info: Info) -> list[MentorshipMilestone]:
+        if not await self._private(info):
+            return []
         rows = await loaders.milestones_by_mentorship(info.context, self.id)
         return [MentorshipMilestone.from_model(row) for row in rows]
 
-    @strawberry.field(description="Approved milestones / all milestones, 0 without milestones.")
-    async def progress(self, info: Info) -> float:
+    @strawberry.field(description="Approved milestones / all milestones, 0 without milestones." + PRIVATE)
+    async def progress(self, info: Info) -> float | None:
+        if not await self._private(info):
+            return None
         rows = await loaders.milestones_by_mentorship(info.context, self.id)
         return sum(row.approved_at is not None for row in rows) / len(rows) if rows else 0.0
 
-    @strawberry.field(description="Total hours in the session log.")
-    async def session_hours(self, info: Info) -> float:
+    @strawberry.field(description="Total hours in the session log." + PRIVATE)
+    async def session_hours(self, info: Info) -> float | None:
+        if not await self._private(info):
+            return None
         rows = await loaders.sessions_by_mentorship(info.context, self.id)
         return float(sum(row.hours for row in rows))
 
-    @strawberry.field(
-        description="The session log, newest first; null unless the viewer is the mentor, the "
-        "apprentice or an admin of the organisation."
-    )
+    @strawberry.field(description="The session log, newest first." + PRIVATE)
     async def sessions(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[MentorshipSession] | None:
-        if not await access.can_see_sessions(info.context, self.mentor_id, self.apprentice_id, self.organisation_id):
+        if not await self._private(info):
             return None
         rows = await loaders.sessions_by_mentorship(info.context, self.id)
         return paginate_list(rows, first, after, MentorshipSession.from_model)

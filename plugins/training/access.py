@@ -1,8 +1,16 @@
-"""Who may do what in training; every check is memoised per request so list fields stay batched.
+"""Who may see and do what in training (the training policy; ``docs/permissions.md`` states it as
+a table); every check is memoised per request so list fields stay batched.
 
 - managers (``core.permissions.can_manage_org`` on the course's organisation) do everything;
 - trainers of a course also see its drafts, show check-in codes, complete sessions and assess;
-- a person sees their own enrolments and certificates, and so do admins of their organisations;
+- draft courses and their sessions are seen only by managers and the course's trainers, through
+  lists, ``node``/``nodes`` and live events alike;
+- an enrolment is seen by the person, and by the trainers and managers of the session's course
+  (the organisation that owns it); a certificate by its holder, the course's trainers and
+  managers of the issuing organisation; anyone may check a code with ``certificateVerify``;
+- a person's lists (``Person.enrolments``, ``Person.certificates``) show each viewer the records
+  above they may see, and are null for viewers who see none and are not admins of one of the
+  person's organisations;
 - only the person reads their calendar URL; admins of a person may revoke it, enrol them and
   cancel their enrolments.
 
@@ -12,6 +20,7 @@ PERMISSION_DENIED, or NOT_FOUND for the person acted for) naming the input field
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
 from strawberry.dataloader import DataLoader
@@ -22,7 +31,13 @@ from core.context import Context
 from core.errors import UserInputError
 from core.permissions import can_manage_org, can_manage_person, can_see_contact, managed_org_ids
 from plugins.training import errors as training_errors
-from plugins.training.models import TrainingCourse, TrainingCourseTrainer, TrainingEnrolment, TrainingSession
+from plugins.training.models import (
+    TrainingCertificate,
+    TrainingCourse,
+    TrainingCourseTrainer,
+    TrainingEnrolment,
+    TrainingSession,
+)
 
 
 async def can_manage(ctx: Context, org_id: int) -> bool:
@@ -62,6 +77,12 @@ async def can_see_course(ctx: Context, course: TrainingCourse) -> bool:
     return course.published or await can_teach(ctx, course.id, course.organisation_id)
 
 
+async def can_see_session(ctx: Context, session: TrainingSession) -> bool:
+    """As its course: sessions of drafts only for managers and the draft's trainers."""
+    course = await ctx.loaders.by_id(TrainingCourse).load(session.course_id)
+    return course is not None and await can_see_course(ctx, course)
+
+
 async def visible_sessions(ctx: Context, org_id: int) -> Q:
     """A filter on ``TrainingSession`` keeping what the viewer may list in ``org_id``: sessions of
     drafts only for managers and the draft's trainers."""
@@ -78,13 +99,36 @@ async def can_see_record(ctx: Context, person_id: int) -> bool:
 
 
 async def can_see_enrolment(ctx: Context, enrolment: TrainingEnrolment) -> bool:
-    """The person, trainers and managers of the session's course, admins of the person."""
+    """The person, and the trainers and managers of the session's course (its organisation)."""
     if ctx.viewer.person_id == enrolment.person_id or ctx.viewer.is_superuser:
         return True
+    if not ctx.viewer.is_authenticated:
+        return False
     session = await ctx.loaders.by_id(TrainingSession).load(enrolment.session_id)
-    if session is not None and await can_teach(ctx, session.course_id, session.organisation_id):
+    return session is not None and await can_teach(ctx, session.course_id, session.organisation_id)
+
+
+async def can_see_certificate(ctx: Context, certificate: TrainingCertificate) -> bool:
+    """The holder, and the course's trainers and managers of the issuing organisation
+    (``certificateVerify`` is for anyone)."""
+    if ctx.viewer.person_id == certificate.holder_id or ctx.viewer.is_superuser:
         return True
-    return await can_see_record(ctx, enrolment.person_id)
+    if not ctx.viewer.is_authenticated:
+        return False
+    return await can_teach(ctx, certificate.course_id, certificate.organisation_id)
+
+
+async def visible_enrolments(ctx: Context, rows: Sequence[TrainingEnrolment]) -> list[TrainingEnrolment]:
+    """The rows the viewer may see, checked together so the loaders batch."""
+    shown = await asyncio.gather(*(can_see_enrolment(ctx, row) for row in rows))
+    return [row for row, ok in zip(rows, shown, strict=True) if ok]
+
+
+async def visible_certificates(
+    ctx: Context, rows: Sequence[TrainingCertificate]
+) -> list[TrainingCertificate]:
+    shown = await asyncio.gather(*(can_see_certificate(ctx, row) for row in rows))
+    return [row for row, ok in zip(rows, shown, strict=True) if ok]
 
 
 def can_see_calendar(ctx: Context, person_id: int) -> bool:

@@ -131,7 +131,8 @@ async def assess(rt: Runtime, enrolment_id: int, passed: bool, score: float | No
             "courseId": to_global_id("TrainingCourse", course.id),
             "personId": to_global_id("Person", enrolment.person_id),
             "expiresAt": certificate.expires_at.isoformat() if certificate.expires_at else None,
-        }, course.organisation_id))
+        }, course.organisation_id, subject=to_global_id("TrainingCertificate", certificate.id),
+            audience=(enrolment.person_id,)))
     return Assessed(enrolment, certificate, issued)
 
 

@@ -67,6 +67,17 @@ def _gid(type_name: str, pk: int) -> str:
     return to_global_id(type_name, pk)
 
 
+def _enrolment_event(name: str, enrolment: TrainingEnrolment, session: TrainingSession) -> DomainEvent:
+    """An event about an enrolment: only those who may see the enrolment receive it."""
+    return DomainEvent(
+        name,
+        _event_payload(enrolment, session),
+        session.organisation_id,
+        subject=_gid("TrainingEnrolment", enrolment.id),
+        audience=(enrolment.person_id,),
+    )
+
+
 def _event_payload(enrolment: TrainingEnrolment, session: TrainingSession) -> dict[str, Any]:
     return {
         "enrolmentId": _gid("TrainingEnrolment", enrolment.id),
@@ -127,7 +138,7 @@ async def _promote(session: TrainingSession, now: datetime) -> list[TrainingEnro
 
 async def _emit_promotions(rt: Runtime, session: TrainingSession, promoted: list[TrainingEnrolment]) -> None:
     for row in promoted:
-        await emit(rt, DomainEvent("training.waitlist_promoted", _event_payload(row, session), session.organisation_id))
+        await emit(rt, _enrolment_event("training.waitlist_promoted", row, session))
 
 
 async def enrol(rt: Runtime, session_id: int, person_id: int) -> Enrolled:
@@ -175,7 +186,7 @@ async def enrol(rt: Runtime, session_id: int, person_id: int) -> Enrolled:
         if existing is None:
             raise
         return Enrolled(existing, created=False)
-    await emit(rt, DomainEvent("training.enrolled", _event_payload(enrolment, session), session.organisation_id))
+    await emit(rt, _enrolment_event("training.enrolled", enrolment, session))
     return Enrolled(enrolment, created=True)
 
 
@@ -212,7 +223,7 @@ async def cancel_enrolment(rt: Runtime, enrolment_id: int) -> TrainingEnrolment:
             session.waitlist_length -= 1
             await _close_gap(session.id, position or 0)
         await _save_counters(session)
-    cancelled = DomainEvent("training.enrolment_cancelled", _event_payload(enrolment, session), session.organisation_id)
+    cancelled = _enrolment_event("training.enrolment_cancelled", enrolment, session)
     await emit(rt, cancelled)
     await _emit_promotions(rt, session, promoted)
     return enrolment
@@ -316,7 +327,11 @@ async def cancel_session(
                 for e in affected
             ],
         }
-        await emit(rt, DomainEvent("training.session_cancelled", payload, session.organisation_id))
+        await emit(rt, DomainEvent(
+            "training.session_cancelled", payload, session.organisation_id,
+            subject=_gid("TrainingSession", session.id), private=("enrolments",),
+            audience=tuple(e.person_id for e in affected),
+        ))
     later = [session for session, _ in cancelled if session.id != first.id]
     return [await TrainingSession.get(id=first.id), *later]
 
@@ -355,7 +370,7 @@ async def complete_session(rt: Runtime, session_id: int) -> TrainingSession:
         "sessionId": _gid("TrainingSession", session.id),
         "courseId": _gid("TrainingCourse", session.course_id),
         "attendances": attendances,
-    }, session.organisation_id))
+    }, session.organisation_id, subject=_gid("TrainingSession", session.id)))
     return session
 
 

@@ -7,7 +7,6 @@ Relations go through the per-request loaders (``loaders.py``); who sees what is 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Self
 from urllib.parse import urlencode
@@ -16,7 +15,7 @@ import strawberry
 from strawberry import relay
 
 from core import errors
-from core.context import Info
+from core.context import Context, Info
 from core.errors import UserInputError
 from core.nodes import ModelNode
 from core.organisations.models import Organisation as OrganisationModel
@@ -30,10 +29,14 @@ from core.skills.types import Skill
 from plugins.training import models
 from plugins.training.access import (
     can_see_calendar,
+    can_see_certificate,
     can_see_course,
     can_see_enrolment,
     can_see_record,
+    can_see_session,
     can_teach,
+    visible_certificates,
+    visible_enrolments,
 )
 from plugins.training.calendar import FIRST_VERSION, feed_url
 from plugins.training.certificates import Verification, display_code, status_of
@@ -86,6 +89,10 @@ class TrainingCourse(ModelNode):
     @classmethod
     def model(cls) -> type[models.TrainingCourse]:
         return models.TrainingCourse
+
+    @classmethod
+    async def can_see(cls, ctx: Context, row: models.TrainingCourse) -> bool:
+        return await can_see_course(ctx, row)
 
     @classmethod
     def from_model(cls, row: models.TrainingCourse) -> Self:
@@ -143,6 +150,15 @@ class TrainingSession(ModelNode):
     @classmethod
     def model(cls) -> type[models.TrainingSession]:
         return models.TrainingSession
+
+    @classmethod
+    async def can_see(cls, ctx: Context, row: models.TrainingSession) -> bool:
+        return await can_see_session(ctx, row)
+
+    @classmethod
+    async def can_see_private(cls, ctx: Context, row: models.TrainingSession) -> bool:
+        """Everyone's enrolments in the session: its trainers and managers."""
+        return await can_teach(ctx, row.course_id, row.organisation_id)
 
     @classmethod
     def from_model(cls, row: models.TrainingSession) -> Self:
@@ -226,15 +242,8 @@ class TrainingEnrolment(ModelNode):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]  # as core.nodes.ModelNode: strawberry overloads it
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Self | None]:
-        keys = [int(i) if str(i).isdigit() else 0 for i in node_ids]
-        rows = await info.context.loaders.by_id(models.TrainingEnrolment).load_many(keys)
-        return [
-            cls.from_model(row) if row is not None and await can_see_enrolment(info.context, row) else None
-            for row in rows
-        ]
+    async def can_see(cls, ctx: Context, row: models.TrainingEnrolment) -> bool:
+        return await can_see_enrolment(ctx, row)
 
     @strawberry.field
     async def session(self, info: Info) -> TrainingSession:
@@ -251,7 +260,7 @@ class TrainingEnrolment(ModelNode):
     @strawberry.field(description="Issued when the assessment is a pass.")
     async def certificate(self, info: Info) -> TrainingCertificate | None:
         row = await certificate_by_enrolment(info.context, self.id)
-        return TrainingCertificate.from_model(row) if row else None
+        return TrainingCertificate.from_model(row) if row and await can_see_certificate(info.context, row) else None
 
 
 @strawberry.type(description="A certificate of a passed course; anyone can check its code.")
@@ -279,15 +288,8 @@ class TrainingCertificate(ModelNode):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]  # as core.nodes.ModelNode: strawberry overloads it
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Self | None]:
-        keys = [int(i) if str(i).isdigit() else 0 for i in node_ids]
-        rows = await info.context.loaders.by_id(models.TrainingCertificate).load_many(keys)
-        return [
-            cls.from_model(row) if row is not None and await can_see_record(info.context, row.holder_id) else None
-            for row in rows
-        ]
+    async def can_see(cls, ctx: Context, row: models.TrainingCertificate) -> bool:
+        return await can_see_certificate(ctx, row)
 
     def _row_status(self, info: Info) -> CertificateStatus:
         return status_of(self.expires_at, self.revoked_at, info.context.rt.now())
@@ -392,8 +394,9 @@ class TrainingStats:
 @strawberry.type
 class PersonTrainingFields:
     @strawberry.field(
-        description="Training enrolments, newest session first; visible to the person and admins "
-        "of their organisations (null for others)."
+        description="Training enrolments, newest session first: all of them for the person; for "
+        "others those in sessions they manage or teach; null for people who see none and are not "
+        "admins of the person's organisations."
     )
     @staticmethod
     async def enrolments(
@@ -403,20 +406,22 @@ class PersonTrainingFields:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[TrainingEnrolment] | None:
-        if not await can_see_record(info.context, parent.id):
+        rows = await visible_enrolments(info.context, await enrolments_by_person(info.context, parent.id, status))
+        if not rows and not await can_see_record(info.context, parent.id):
             return None
-        rows = await enrolments_by_person(info.context, parent.id, status)
         return paginate_list(rows, first, after, TrainingEnrolment.from_model)
 
     @strawberry.field(
-        description="Training certificates, newest first; visible to the person and admins of "
-        "their organisations (null for others)."
+        description="Training certificates, newest first: all of them for the person; for others "
+        "those of courses they manage or teach; null for people who see none and are not admins of "
+        "the person's organisations."
     )
     @staticmethod
     async def certificates(parent: strawberry.Parent[Person], info: Info) -> list[TrainingCertificate] | None:
-        if not await can_see_record(info.context, parent.id):
+        rows = await visible_certificates(info.context, await certificates_by_holder(info.context, parent.id))
+        if not rows and not await can_see_record(info.context, parent.id):
             return None
-        return [TrainingCertificate.from_model(row) for row in await certificates_by_holder(info.context, parent.id)]
+        return [TrainingCertificate.from_model(row) for row in rows]
 
     @strawberry.field(
         description="Private iCalendar feed of the person's confirmed sessions; only the person "

@@ -120,7 +120,9 @@ async def test_subscription_over_websocket_with_token_in_connection_init(
         await ws.send(json.dumps({"id": "1", "type": "subscribe",
                                   "payload": {"query": SUBSCRIBE, "variables": {"o": gid("Organisation", org.id)}}}))
         await asyncio.sleep(0.2)  # the subscription is listening on Redis before we publish
-        await emit(rt, DomainEvent("mentorship.accepted", {"id": 3}, organisation_id=org.id))
+        # Issue 8: an event names what it is about; a member receives it when it may see that.
+        await emit(rt, DomainEvent("mentorship.accepted", {"id": 3}, organisation_id=org.id,
+                                   subject=gid("Organisation", org.id)))
         message = json.loads(await asyncio.wait_for(ws.recv(), 5))
         assert message["type"] == "next"
         assert message["payload"]["data"]["organisationEvents"] == {"name": "mentorship.accepted",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -54,6 +54,8 @@ class World:
     apprentice: User
     admin: User
     stranger: User
+    # Everyone made with ``person()``, by person global ID.
+    users: dict[str, User] = field(default_factory=dict)
 
     @property
     def studio_id(self) -> str:
@@ -68,6 +70,7 @@ class World:
         user = await self.gql.user(name, org=org or self.studio, role=role)
         if level is not None:
             await set_level(user.person, self.skill, level)
+        self.users[user.person_gid] = user
         return user
 
     async def propose(self, by: User, mentor: User | None = None, apprentice: User | None = None,

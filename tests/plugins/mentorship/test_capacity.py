@@ -8,6 +8,7 @@ import pytest
 from strawberry import relay
 
 from core.organisations.models import OrganisationKind
+from core.people.models import Membership
 from plugins.mentorship.models import MentorLoad, Mentorship, MentorshipStatus
 from tests.plugins.mentorship.conftest import ACCEPT, DECLINE, TERMINATE, World, codes, enable
 from tests.support import gid, make_org
@@ -86,6 +87,8 @@ async def test_capacity_is_per_organisation(world: World) -> None:
     other = await make_org("第二工作室", kind=OrganisationKind.STUDIO)
     await enable(other, mentor_capacity=1)
     apprentice = await world.gql.user("别处学徒", org=other)
+    # Both must belong to the organisation holding the agreement (issue 8): the master joins it too.
+    await Membership.create(person=world.mentor.person, organisation=other)
     payload = await world.propose(world.mentor, apprentice=apprentice, organisationId=gid("Organisation", other.id))
     assert payload["errors"] == []
     accepted = await world.act(ACCEPT, payload["mentorship"]["id"], apprentice)

@@ -56,7 +56,9 @@ async def field(world: World) -> dict[str, User]:
     payload = await world.propose(
         root, mentor=people["full"], apprentice=trainee, organisationId=gid("Organisation", full.id)
     )
-    await world.act(ACCEPT, payload["mentorship"]["id"], root)
+    # Both sign themselves (issue 8: a superuser no longer countersigns).
+    await world.act(ACCEPT, payload["mentorship"]["id"], people["full"])
+    await world.act(ACCEPT, payload["mentorship"]["id"], trainee)
     await world.proposed(mentor=people["taken"])
     return people
 

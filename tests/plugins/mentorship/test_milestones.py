@@ -155,7 +155,9 @@ async def test_the_apps_mine_query_shows_progress(world: World) -> None:
 async def test_milestones_are_nodes(world: World) -> None:
     mentorship_id = await world.active()
     milestone_id = await milestone(world, mentorship_id, "可按ID取")
-    data = await world.gql(
-        "query($id: ID!) { node(id: $id) { ... on MentorshipMilestone { title done } } }", {"id": milestone_id}
-    )
+    query = "query($id: ID!) { node(id: $id) { ... on MentorshipMilestone { title done } } }"
+    data = await world.gql(query, {"id": milestone_id}, user=world.apprentice)
     assert data["node"] == {"title": "可按ID取", "done": False}
+    # Issue 8: milestones are private to the pair and admins.
+    for who in (world.stranger, None):
+        assert (await world.gql(query, {"id": milestone_id}, user=who))["node"] is None

@@ -57,13 +57,18 @@ async def test_the_rules_run_an_agreement_without_graphql(world: World) -> None:
     assert (await MentorLoad.get(mentor_id=mentor_id, organisation_id=world.studio.id)).active == 0
 
 
-async def test_an_admin_countersigns_every_missing_side(world: World) -> None:
+async def test_nobody_signs_for_a_party(world: World) -> None:
+    # Changed by issue 8: the rule had a countersign for admins; each party now signs itself.
     rt = world.gql.rt
     proposed = await services.propose(rt, proposal(world), None)  # e.g. a superuser without a person
     assert proposed.mentor_signed_at is None and proposed.apprentice_signed_at is None
-    active = await services.accept(rt, proposed.id, None, countersign=True)
+    with pytest.raises(UserInputError) as refused:
+        await services.accept(rt, proposed.id, None)
+    assert [e.code for e in refused.value.errors] == ["PERMISSION_DENIED"]
+    await services.accept(rt, proposed.id, world.mentor.person.id)
+    active = await services.accept(rt, proposed.id, world.apprentice.person.id)
     assert active.status is MentorshipStatus.ACTIVE
-    assert active.mentor_signed_at == active.apprentice_signed_at == active.started_at
+    assert active.apprentice_signed_at == active.started_at
 
 
 async def test_the_rules_still_refuse_what_the_state_does_not_allow(world: World) -> None:

@@ -34,7 +34,8 @@ mutation Off($org: ID!) { pluginDisable(input: {organisationId: $org, plugin: "m
 
 
 async def detail(world: World, mentorship_id: str) -> dict[str, Any]:
-    return (await world.gql(DETAIL, {"id": mentorship_id}))["node"]
+    """As the organisation's admin: the private fields are the pair's and the admins' (test_privacy)."""
+    return (await world.gql(DETAIL, {"id": mentorship_id}, user=world.admin))["node"]
 
 
 # -- proposing and accepting -------------------------------------------------------------------
@@ -90,11 +91,12 @@ async def test_admin_proposal_needs_both_people_to_sign(world: World) -> None:
     assert second["mentorship"]["status"] == "ACTIVE"
 
 
-async def test_admin_countersigns_for_the_other_side(world: World) -> None:
+async def test_an_admin_cannot_sign_for_the_other_side(world: World) -> None:
+    # Changed by issue 8: admins no longer countersign; only the apprentice signs for themself.
     mentorship_id = await world.proposed(by=world.mentor)
-    payload = await world.act(ACCEPT, mentorship_id, world.admin)
-    assert payload["mentorship"]["status"] == "ACTIVE"
-    assert (await detail(world, mentorship_id))["apprenticeSignedAt"] is not None
+    assert codes(await world.act(ACCEPT, mentorship_id, world.admin)) == ["PERMISSION_DENIED"]
+    row = await detail(world, mentorship_id)
+    assert row["status"] == "PROPOSED" and row["apprenticeSignedAt"] is None
 
 
 async def test_admin_of_a_parent_organisation_may_propose(world: World) -> None:
@@ -106,10 +108,13 @@ async def test_admin_of_a_parent_organisation_may_propose(world: World) -> None:
     assert payload["errors"] == []
 
 
-async def test_superuser_may_propose_and_accept(world: World) -> None:
+async def test_superuser_may_propose_but_not_sign(world: World) -> None:
+    # Changed by issue 8: a superuser proposes on the pair's behalf; the pair signs.
     root = await world.gql.superuser()
     mentorship_id = await world.proposed(by=root)
-    assert (await world.act(ACCEPT, mentorship_id, root))["mentorship"]["status"] == "ACTIVE"
+    assert codes(await world.act(ACCEPT, mentorship_id, root)) == ["PERMISSION_DENIED"]
+    assert (await world.act(ACCEPT, mentorship_id, world.mentor))["mentorship"]["status"] == "PROPOSED"
+    assert (await world.act(ACCEPT, mentorship_id, world.apprentice))["mentorship"]["status"] == "ACTIVE"
 
 
 async def test_strangers_may_not_propose_or_act(world: World) -> None:
@@ -170,10 +175,11 @@ async def test_either_side_or_admin_terminates_with_a_reason(world: World, who: 
     assert payload["mentorship"] == {"id": mentorship_id, "status": "TERMINATED", "endReason": "徒弟调岗"}
 
 
-@pytest.mark.parametrize("who", ["mentor", "admin"])
-async def test_mentor_or_admin_completes(world: World, who: str) -> None:
+async def test_only_the_mentor_completes(world: World) -> None:
+    # Changed by issue 8: admins no longer complete an agreement (nor raise levels through it).
     mentorship_id = await world.active()
-    payload = await world.complete(mentorship_id, getattr(world, who), score=88, comment="基本功扎实")
+    assert codes(await world.complete(mentorship_id, world.admin)) == ["PERMISSION_DENIED"]
+    payload = await world.complete(mentorship_id, world.mentor, score=88, comment="基本功扎实")
     assert payload == {"mentorship": {"id": mentorship_id, "status": "COMPLETED"}, "errors": []}
     row = await detail(world, mentorship_id)
     assert (row["score"], row["comment"], row["raisedLevel"]) == (88, "基本功扎实", None)
@@ -257,9 +263,16 @@ REFUSED = [(state, action) for state, allowed in ALLOWED.items() for action in A
 
 
 async def _do(world: World, action: str, mentorship_id: str) -> dict[str, Any]:
+    # Completing is the mentor's, signing the apprentice's (the mentor proposed): issue 8.
     if action == "complete":
-        return await world.complete(mentorship_id, world.admin)
-    operation = {"accept": ACCEPT, "decline": DECLINE, "cancel": CANCEL, "terminate": TERMINATE}[action]
+        return await world.complete(mentorship_id, world.mentor)
+    if action == "accept":
+        apprentice = (await world.gql(
+            "query($id: ID!) { node(id: $id) { ... on Mentorship { apprentice { id } } } }", {"id": mentorship_id}
+        ))["node"]["apprentice"]["id"]
+        by = world.users.get(apprentice, world.apprentice)
+        return await world.act(ACCEPT, mentorship_id, by)
+    operation = {"decline": DECLINE, "cancel": CANCEL, "terminate": TERMINATE}[action]
     extra = {"reason": "无"} if action == "terminate" else {}
     return await world.act(operation, mentorship_id, world.admin, **extra)
 
@@ -360,16 +373,23 @@ async def test_switching_the_plugin_off_stops_work_but_keeps_data(world: World) 
     assert (await detail(world, mentorship_id))["status"] == "PROPOSED"
 
 
-async def test_one_of_them_must_belong_to_the_organisation(world: World) -> None:
+async def test_both_of_them_must_belong_to_the_organisation(world: World) -> None:
+    # Changed by issue 8: one member used to be enough.
     elsewhere = await make_org("别的工作室", kind=OrganisationKind.STUDIO)
     await enable(elsewhere)
     payload = await world.propose(world.mentor, organisationId=gid("Organisation", elsewhere.id))
     assert codes(payload) == ["NOT_MEMBER"]
-    # Belonging to an organisation under it is enough.
     child = await make_org("下属工作室", kind=OrganisationKind.STUDIO, parent=elsewhere)
     visitor = await world.gql.user("下属学徒", org=child)
     payload = await world.propose(
         world.mentor, apprentice=visitor, organisationId=gid("Organisation", elsewhere.id)
+    )
+    assert codes(payload) == ["NOT_MEMBER"]
+    # Belonging to an organisation under it is enough, for each of them.
+    master = await world.gql.user("下属师傅", org=child)
+    await set_level(master.person, world.skill, 1)
+    payload = await world.propose(
+        master, mentor=master, apprentice=visitor, organisationId=gid("Organisation", elsewhere.id)
     )
     assert payload["errors"] == []
 
