@@ -25,6 +25,7 @@ CORE_APP = ModelApp(
         "core.people.models",
         "core.skills.models",
         "core.auth.models",
+        "core.audit.models",
     ],
     migrations="core.migrations",
 )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from core import hookimpl
+from core.audit.queries import AuditQueries
 from core.auth.mutations import AuthMutations
 from core.db import CORE_APP
 from core.organisations.mutations import OrganisationMutations
@@ -26,7 +27,7 @@ def register_models() -> ModelApp:
 
 @hookimpl
 def register_queries() -> list[type]:
-    return [CoreQueries, OrganisationQueries, PeopleQueries, SkillQueries]
+    return [CoreQueries, OrganisationQueries, PeopleQueries, SkillQueries, AuditQueries]
 
 
 @hookimpl

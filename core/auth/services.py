@@ -9,7 +9,7 @@ from datetime import timedelta
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from core import errors
+from core import audit, errors
 from core.auth import tokens
 from core.auth.models import Account, RefreshToken
 from core.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
@@ -40,20 +40,27 @@ def check_credentials_format(username: str, password: str) -> None:
 
 
 async def create_account(
-    username: str, password: str, person_id: int | None, superuser: bool = False
+    username: str, password: str, person_id: int | None, superuser: bool = False, *,
+    rt: Runtime | None = None, actor: audit.Actor | Viewer = audit.SYSTEM, organisation_id: int | None = None,
 ) -> Account:
-    """Create an account; call inside the caller's transaction when a person is made with it."""
+    """Create an account; call inside the caller's transaction when a person is made with it.
+    ``actor`` and ``organisation_id`` (where the person was made) go to the audit log."""
     check_credentials_format(username, password)
     if await Account.exists(username=username):
         raise UserInputError(errors.USERNAME_TAKEN, "This username is taken", "username")
     try:
         async with in_transaction():
-            return await Account.create(
+            account = await Account.create(
                 username=username,
                 password_hash=hash_password(password),
                 person_id=person_id,
                 is_superuser=superuser,
             )
+            await audit.record(rt, actor=actor, organisation_id=organisation_id, action="account.created",
+                               target=audit.target("Account", account.id),
+                               after={"username": username, "superuser": superuser,
+                                      "person": audit.target("Person", person_id) if person_id else None})
+            return account
     except IntegrityError:
         raise UserInputError(errors.USERNAME_TAKEN, "This username is taken", "username") from None
 
@@ -114,25 +121,35 @@ async def refresh(rt: Runtime, refresh_token: str) -> TokenPair:
                 raise invalid
             return await _issue(rt, account, row.family)
     # A spent token came back: it may have been stolen, so end that whole sign-in.
-    await RefreshToken.filter(family=row.family, revoked_at=None).update(revoked_at=now)
+    async with in_transaction():
+        if await RefreshToken.filter(family=row.family, revoked_at=None).update(revoked_at=now):
+            await audit.record(rt, actor=audit.SYSTEM, organisation_id=None, action="auth.token_family_revoked",
+                               target=audit.target("Account", row.account_id),
+                               after={"family": row.family, "reason": "reuse"})
     raise invalid
 
 
 async def logout(rt: Runtime, viewer: Viewer, refresh_token: str | None, all_sessions: bool) -> None:
     """Revoke the refresh token's family (or every session) and the access token in use."""
     now = rt.now()
+    row = None
     if refresh_token:
         row = await RefreshToken.get_or_none(token_hash=tokens.digest(refresh_token))
         if row is None or (viewer.account_id is not None and row.account_id != viewer.account_id):
             raise UserInputError(errors.INVALID_TOKEN, "Unknown refresh token", "refreshToken")
-        await RefreshToken.filter(family=row.family, revoked_at=None).update(revoked_at=now)
-        if all_sessions:
-            await RefreshToken.filter(account_id=row.account_id, revoked_at=None).update(revoked_at=now)
-    elif viewer.account_id is not None:
-        if all_sessions:
-            await RefreshToken.filter(account_id=viewer.account_id, revoked_at=None).update(revoked_at=now)
-    else:
+    elif viewer.account_id is None:
         raise UserInputError(errors.UNAUTHENTICATED, "Sign in or give the refresh token", "refreshToken")
+    account_id = row.account_id if row is not None else viewer.account_id
+    assert account_id is not None
+    async with in_transaction():
+        if row is not None:
+            await RefreshToken.filter(family=row.family, revoked_at=None).update(revoked_at=now)
+        if all_sessions:
+            await RefreshToken.filter(account_id=account_id, revoked_at=None).update(revoked_at=now)
+        actor = viewer if viewer.is_authenticated else audit.Actor(account_id)
+        await audit.record(rt, actor=actor, organisation_id=None, action="auth.logout",
+                           target=audit.target("Account", account_id),
+                           after={"family": row.family if row else None, "allSessions": all_sessions})
     if viewer.token_jti is not None:
         # The access token stays valid until it expires unless we deny-list it.
         await rt.redis.set(

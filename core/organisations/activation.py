@@ -14,10 +14,9 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 from strawberry.dataloader import DataLoader
-from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from core import errors
+from core import audit, errors
 from core.context import Context
 from core.errors import UserError, UserInputError
 from core.organisations.models import OrganisationPlugin
@@ -40,14 +39,21 @@ async def set_plugin_enabled(ctx: Context, org_id: int, plugin: str, enabled: bo
     """Switch a plugin on or off for an organisation; idempotent, safe under concurrency."""
     _require_known(ctx.rt.registry, plugin)
     await require_manage_org(ctx, org_id)
-    updated = await OrganisationPlugin.filter(organisation_id=org_id, plugin=plugin).update(enabled=enabled)
-    if not updated and enabled:
-        try:
-            async with in_transaction():
-                await OrganisationPlugin.create(organisation_id=org_id, plugin=plugin, enabled=True)
-        except IntegrityError:
-            # Another request created the row between our update and insert.
-            await OrganisationPlugin.filter(organisation_id=org_id, plugin=plugin).update(enabled=True)
+    async with in_transaction():
+        if enabled:
+            # Insert-or-nothing, then the row is locked: concurrent switches queue on it.
+            await OrganisationPlugin.bulk_create(
+                [OrganisationPlugin(organisation_id=org_id, plugin=plugin, enabled=False)], ignore_conflicts=True
+            )
+        row = await OrganisationPlugin.select_for_update().get_or_none(organisation_id=org_id, plugin=plugin)
+        if row is None or row.enabled == enabled:
+            return  # already so: no change, no audit entry
+        await OrganisationPlugin.filter(id=row.id).update(enabled=enabled)
+        await audit.record(ctx.rt, actor=ctx.viewer, organisation_id=org_id,
+                           action="plugin.enabled" if enabled else "plugin.disabled",
+                           target=audit.target("Organisation", org_id),
+                           before={"plugin": plugin, "enabled": row.enabled},
+                           after={"plugin": plugin, "enabled": enabled})
 
 
 async def enabled_plugins(ctx: Context, org_id: int) -> frozenset[str]:
@@ -121,6 +127,13 @@ async def configure_plugin(ctx: Context, org_id: int, plugin: str, given: dict[s
         model = registry.settings_model(plugin)
         stored = {key: value for key, value in row.settings.items() if key in model.model_fields}
         settings = validate_settings(registry, plugin, stored, given)
+        before = dict(row.settings)
         row.settings = settings.model_dump(mode="json", include=set(stored) | set(given))
         await row.save(update_fields=["settings", "updated_at"])
+        changed = sorted(key for key in set(before) | set(row.settings) if before.get(key) != row.settings.get(key))
+        if changed:
+            await audit.record(ctx.rt, actor=ctx.viewer, organisation_id=org_id, action="plugin.configured",
+                               target=audit.target("Organisation", org_id),
+                               before={"plugin": plugin, "settings": {key: before.get(key) for key in changed}},
+                               after={"plugin": plugin, "settings": {key: row.settings.get(key) for key in changed}})
     return settings

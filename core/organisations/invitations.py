@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
-from core import errors
-from core.context import Context
+from core import audit, errors
+from core.context import Context, Viewer
 from core.errors import UserInputError
 from core.lookups import require_organisation
 from core.organisations.models import (
@@ -22,6 +22,12 @@ from core.organisations.models import (
 from core.people.models import InvitationStatus
 from core.permissions import can_manage_org, require_manage_org, require_signed_in
 from core.runtime import Runtime
+
+DECIDED = {
+    InvitationStatus.ACCEPTED: "alliance.accepted",
+    InvitationStatus.DECLINED: "alliance.declined",
+    InvitationStatus.CANCELLED: "alliance.invitation_cancelled",
+}
 
 
 async def require_alliance_pair(alliance_id: int, org_id: int) -> Organisation:
@@ -53,10 +59,15 @@ async def invite(rt: Runtime, *, alliance_id: int, organisation_id: int, role: A
             role=role, status=InvitationStatus.PENDING, invited_at=now,
             invited_by_account_id=invited_by_account_id, responded_at=None,
         )
-    return await AllianceInvitation.get(alliance_id=alliance_id, organisation_id=organisation_id)
+        invitation = await AllianceInvitation.get(alliance_id=alliance_id, organisation_id=organisation_id)
+        await audit.record(rt, actor=audit.Actor(invited_by_account_id), organisation_id=alliance_id,
+                           action="alliance.invited", target=audit.target("Organisation", organisation_id),
+                           after={"invitation": audit.target("AllianceInvitation", invitation.id), "role": role})
+    return invitation
 
 
-async def _decide(rt: Runtime, invitation_id: int, status: InvitationStatus) -> AllianceInvitation:
+async def _decide(rt: Runtime, invitation_id: int, status: InvitationStatus,
+                  actor: audit.Actor | Viewer = audit.SYSTEM) -> AllianceInvitation:
     """Move a pending invitation to ``status``; asking again for the same outcome is no error."""
     async with in_transaction():
         changed = await AllianceInvitation.filter(id=invitation_id, status=InvitationStatus.PENDING).update(
@@ -69,6 +80,12 @@ async def _decide(rt: Runtime, invitation_id: int, status: InvitationStatus) -> 
                                     role=invitation.role)],
                 ignore_conflicts=True,
             )
+        if changed:
+            await audit.record(rt, actor=actor, organisation_id=invitation.alliance_id, action=DECIDED[status],
+                               target=audit.target("Organisation", invitation.organisation_id),
+                               before={"status": "PENDING"},
+                               after={"invitation": audit.target("AllianceInvitation", invitation.id),
+                                      "status": status, "role": invitation.role})
     if not changed and invitation.status != status:
         raise UserInputError(
             errors.INVITATION_NOT_PENDING, f"This invitation was {invitation.status.value.lower()} already", "id"
@@ -76,16 +93,19 @@ async def _decide(rt: Runtime, invitation_id: int, status: InvitationStatus) -> 
     return invitation
 
 
-async def accept(rt: Runtime, invitation_id: int) -> AllianceInvitation:
-    return await _decide(rt, invitation_id, InvitationStatus.ACCEPTED)
+async def accept(rt: Runtime, invitation_id: int,
+                 actor: audit.Actor | Viewer = audit.SYSTEM) -> AllianceInvitation:
+    return await _decide(rt, invitation_id, InvitationStatus.ACCEPTED, actor)
 
 
-async def decline(rt: Runtime, invitation_id: int) -> AllianceInvitation:
-    return await _decide(rt, invitation_id, InvitationStatus.DECLINED)
+async def decline(rt: Runtime, invitation_id: int,
+                 actor: audit.Actor | Viewer = audit.SYSTEM) -> AllianceInvitation:
+    return await _decide(rt, invitation_id, InvitationStatus.DECLINED, actor)
 
 
-async def cancel(rt: Runtime, invitation_id: int) -> AllianceInvitation:
-    return await _decide(rt, invitation_id, InvitationStatus.CANCELLED)
+async def cancel(rt: Runtime, invitation_id: int,
+                 actor: audit.Actor | Viewer = audit.SYSTEM) -> AllianceInvitation:
+    return await _decide(rt, invitation_id, InvitationStatus.CANCELLED, actor)
 
 
 async def mark_accepted(rt: Runtime, alliance_id: int, organisation_id: int) -> None:
@@ -124,7 +144,7 @@ async def _respond_as(ctx: Context, invitation_id: int, status: InvitationStatus
         raise UserInputError(
             errors.PERMISSION_DENIED, "Only admins of the invited organisation answer an invitation", "id"
         )
-    return await _decide(ctx.rt, invitation_id, status)
+    return await _decide(ctx.rt, invitation_id, status, ctx.viewer)
 
 
 async def accept_as(ctx: Context, invitation_id: int) -> AllianceInvitation:
@@ -140,4 +160,4 @@ async def cancel_as(ctx: Context, invitation_id: int) -> AllianceInvitation:
     invitation = await _visible_invitation(ctx, invitation_id)
     if not await can_manage_org(ctx, invitation.alliance_id):
         raise UserInputError(errors.PERMISSION_DENIED, "Only admins of the alliance withdraw an invitation", "id")
-    return await cancel(ctx.rt, invitation_id)
+    return await cancel(ctx.rt, invitation_id, ctx.viewer)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal, TypedDict
+from typing import Any, Literal, TypedDict
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from core import errors
+from core import audit, errors
 from core.context import Context
 from core.errors import UserInputError
 from core.lookups import require_organisation, require_person
@@ -84,6 +85,24 @@ def _check_fields(checks: Checks, data: OrganisationData, creating: bool) -> Org
     return values
 
 
+LONG_TEXTS = ("description", "charter")
+REFERENCES = {"parent_id": ("parent", "Organisation"), "leader_id": ("leader", "Person")}
+
+
+def _audited(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Audit values: references as global IDs; long texts only as "it changed"."""
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if key in LONG_TEXTS:
+            out[f"{key}Changed"] = True
+        elif key in REFERENCES:
+            name, type_name = REFERENCES[key]
+            out[name] = audit.target(type_name, value) if value is not None else None
+        else:
+            out[key] = value
+    return out
+
+
 async def create_organisation(ctx: Context, data: OrganisationData) -> Organisation:
     checks = Checks()
     values = _check_fields(checks, data, creating=True)
@@ -106,7 +125,11 @@ async def create_organisation(ctx: Context, data: OrganisationData) -> Organisat
     values["status"] = status or (StudioStatus.ACTIVE if kind == OrganisationKind.STUDIO else None)
     values["parent_id"] = data.parent_id
     values["leader_id"] = data.leader_id
-    return await Organisation.create(**values)
+    async with in_transaction():
+        org = await Organisation.create(**values)
+        await audit.record(ctx.rt, actor=ctx.viewer, organisation_id=org.id, action="organisation.created",
+                           target=audit.target("Organisation", org.id), after=_audited(values))
+    return org
 
 
 async def update_organisation(ctx: Context, org_id: int, data: OrganisationData) -> Organisation:
@@ -138,8 +161,12 @@ async def update_organisation(ctx: Context, org_id: int, data: OrganisationData)
                     errors.CYCLE, "The new parent is this organisation or one of its descendants", "parentId"
                 )
             values["parent_id"] = data.parent_id
-        if values:
-            await Organisation.filter(id=org_id).update(**values)
+        changed = {key: value for key, value in values.items() if getattr(org, key) != value}
+        if changed:
+            await Organisation.filter(id=org_id).update(**changed)
+            await audit.record(ctx.rt, actor=ctx.viewer, organisation_id=org_id, action="organisation.updated",
+                               target=audit.target("Organisation", org_id),
+                               before=_audited({key: getattr(org, key) for key in changed}), after=_audited(changed))
     return await Organisation.get(id=org_id)
 
 
@@ -162,6 +189,8 @@ async def join_alliance(
             membership = await AllianceMembership.create(
                 alliance_id=alliance_id, organisation_id=org_id, role=role
             )
+            await audit.record(ctx.rt, actor=ctx.viewer, organisation_id=alliance_id, action="alliance.joined",
+                               target=audit.target("Organisation", org_id), after={"role": role})
     except IntegrityError:
         # The unique (alliance, organisation) constraint decides races between two joins.
         raise UserInputError(
@@ -180,6 +209,12 @@ async def leave_alliance(ctx: Context, alliance_id: int, org_id: int) -> None:
         raise UserInputError(
             errors.PERMISSION_DENIED, "Only admins of the alliance or of the member may do this", "allianceId"
         )
-    deleted = await AllianceMembership.filter(alliance_id=alliance_id, organisation_id=org_id).delete()
-    if not deleted:
-        raise UserInputError(errors.NOT_MEMBER, "This organisation is not in the alliance", "organisationId")
+    async with in_transaction():
+        membership = await AllianceMembership.select_for_update().get_or_none(
+            alliance_id=alliance_id, organisation_id=org_id
+        )
+        if membership is None:
+            raise UserInputError(errors.NOT_MEMBER, "This organisation is not in the alliance", "organisationId")
+        await AllianceMembership.filter(id=membership.id).delete()
+        await audit.record(ctx.rt, actor=ctx.viewer, organisation_id=alliance_id, action="alliance.left",
+                           target=audit.target("Organisation", org_id), before={"role": membership.role})

@@ -28,10 +28,12 @@ from core.people.models import Person as PersonModel
 from core.relay import Connection, PageInfo, build_page, page_window, paginate_list, to_global_id
 
 if TYPE_CHECKING:
+    from core.audit.types import AuditEntry
     from core.people.types import MembershipInvitation, Person
 
 PersonRef = Annotated["Person", strawberry.lazy("core.people.types")]
 MembershipInvitationRef = Annotated["MembershipInvitation", strawberry.lazy("core.people.types")]
+AuditEntryRef = Annotated["AuditEntry", strawberry.lazy("core.audit.types")]
 
 
 def _person_type() -> type[Person]:
@@ -153,6 +155,18 @@ class Organisation(ModelNode):
             models.AllianceInvitation, "organisation_id", status=Status.PENDING
         ).load(self.id)
         return [AllianceInvitation.from_model(row) for row in sorted(sent + received, key=lambda r: r.id)]
+
+    @strawberry.field(
+        description="Security-relevant actions about this organisation, newest first (docs/audit.md): "
+        "admins of it or of an ancestor, and superusers; null for others. `action` filters by one "
+        "action, or by a family when it ends in a dot (`membership.`)."
+    )
+    async def audit_log(
+        self, info: Info, first: int | None = None, after: str | None = None, action: str | None = None
+    ) -> Connection[AuditEntryRef] | None:
+        from core.audit.queries import organisation_log
+
+        return await organisation_log(info, self.id, first, after, action)
 
     @strawberry.field(description="Plugins switched on for this organisation.")
     async def enabled_plugins(self, info: Info) -> list[str]:

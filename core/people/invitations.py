@@ -10,13 +10,19 @@ from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
-from core import errors
-from core.context import Context
+from core import audit, errors
+from core.context import Context, Viewer
 from core.errors import UserInputError
 from core.lookups import require_organisation, require_person
 from core.people.models import InvitationStatus, Membership, MembershipInvitation, MembershipRole
 from core.permissions import can_manage_org, require_manage_org, require_signed_in
 from core.runtime import Runtime
+
+DECIDED = {
+    InvitationStatus.ACCEPTED: "membership.accepted",
+    InvitationStatus.DECLINED: "membership.declined",
+    InvitationStatus.CANCELLED: "membership.invitation_cancelled",
+}
 
 
 async def invite(rt: Runtime, *, organisation_id: int, person_id: int, role: MembershipRole,
@@ -36,10 +42,15 @@ async def invite(rt: Runtime, *, organisation_id: int, person_id: int, role: Mem
             role=role, status=InvitationStatus.PENDING, invited_at=now,
             invited_by_account_id=invited_by_account_id, responded_at=None,
         )
-    return await MembershipInvitation.get(person_id=person_id, organisation_id=organisation_id)
+        invitation = await MembershipInvitation.get(person_id=person_id, organisation_id=organisation_id)
+        await audit.record(rt, actor=audit.Actor(invited_by_account_id), organisation_id=organisation_id,
+                           action="membership.invited", target=audit.target("Person", person_id),
+                           after={"invitation": audit.target("MembershipInvitation", invitation.id), "role": role})
+    return invitation
 
 
-async def _decide(rt: Runtime, invitation_id: int, status: InvitationStatus) -> MembershipInvitation:
+async def _decide(rt: Runtime, invitation_id: int, status: InvitationStatus,
+                  actor: audit.Actor | Viewer = audit.SYSTEM) -> MembershipInvitation:
     """Move a pending invitation to ``status``; asking again for the same outcome is no error."""
     async with in_transaction():
         changed = await MembershipInvitation.filter(id=invitation_id, status=InvitationStatus.PENDING).update(
@@ -53,6 +64,11 @@ async def _decide(rt: Runtime, invitation_id: int, status: InvitationStatus) -> 
                             role=invitation.role)],
                 ignore_conflicts=True,
             )
+        if changed:
+            await audit.record(rt, actor=actor, organisation_id=invitation.organisation_id, action=DECIDED[status],
+                               target=audit.target("Person", invitation.person_id), before={"status": "PENDING"},
+                               after={"invitation": audit.target("MembershipInvitation", invitation.id),
+                                      "status": status, "role": invitation.role})
     if not changed and invitation.status != status:
         raise UserInputError(
             errors.INVITATION_NOT_PENDING, f"This invitation was {invitation.status.value.lower()} already", "id"
@@ -60,16 +76,19 @@ async def _decide(rt: Runtime, invitation_id: int, status: InvitationStatus) -> 
     return invitation
 
 
-async def accept(rt: Runtime, invitation_id: int) -> MembershipInvitation:
-    return await _decide(rt, invitation_id, InvitationStatus.ACCEPTED)
+async def accept(rt: Runtime, invitation_id: int,
+                 actor: audit.Actor | Viewer = audit.SYSTEM) -> MembershipInvitation:
+    return await _decide(rt, invitation_id, InvitationStatus.ACCEPTED, actor)
 
 
-async def decline(rt: Runtime, invitation_id: int) -> MembershipInvitation:
-    return await _decide(rt, invitation_id, InvitationStatus.DECLINED)
+async def decline(rt: Runtime, invitation_id: int,
+                 actor: audit.Actor | Viewer = audit.SYSTEM) -> MembershipInvitation:
+    return await _decide(rt, invitation_id, InvitationStatus.DECLINED, actor)
 
 
-async def cancel(rt: Runtime, invitation_id: int) -> MembershipInvitation:
-    return await _decide(rt, invitation_id, InvitationStatus.CANCELLED)
+async def cancel(rt: Runtime, invitation_id: int,
+                 actor: audit.Actor | Viewer = audit.SYSTEM) -> MembershipInvitation:
+    return await _decide(rt, invitation_id, InvitationStatus.CANCELLED, actor)
 
 
 async def can_see_invitation(ctx: Context, invitation: MembershipInvitation) -> bool:
@@ -102,7 +121,7 @@ async def _respond_as(ctx: Context, invitation_id: int, status: InvitationStatus
     if ctx.viewer.person_id != invitation.person_id:
         # Admins (even superusers) propose; only the person signs.
         raise UserInputError(errors.PERMISSION_DENIED, "Only the invited person answers an invitation", "id")
-    return await _decide(ctx.rt, invitation_id, status)
+    return await _decide(ctx.rt, invitation_id, status, ctx.viewer)
 
 
 async def accept_as(ctx: Context, invitation_id: int) -> MembershipInvitation:
@@ -117,4 +136,4 @@ async def cancel_as(ctx: Context, invitation_id: int) -> MembershipInvitation:
     """Admins of the inviting organisation withdraw it (the person declines instead)."""
     invitation = await _visible_invitation(ctx, invitation_id)
     await require_manage_org(ctx, invitation.organisation_id, "id")
-    return await cancel(ctx.rt, invitation_id)
+    return await cancel(ctx.rt, invitation_id, ctx.viewer)

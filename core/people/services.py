@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, TypedDict
 
-from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from core import errors
+from core import audit, errors
 from core.auth.services import create_account
 from core.context import Context
 from core.errors import UserInputError
@@ -81,8 +80,12 @@ async def create_person(ctx: Context, data: NewPerson) -> Person:
         person = await Person.create(**values)
         if data.organisation_id is not None:
             await Membership.create(person_id=person.id, organisation_id=data.organisation_id, role=data.role)
+            await audit.record(ctx.rt, actor=ctx.viewer, organisation_id=data.organisation_id,
+                               action="membership.added", target=audit.target("Person", person.id),
+                               after={"role": data.role, "new": True})
         if data.username and data.password:
-            await create_account(data.username.strip(), data.password, person.id)
+            await create_account(data.username.strip(), data.password, person.id, rt=ctx.rt, actor=ctx.viewer,
+                                 organisation_id=data.organisation_id)
     return person
 
 
@@ -111,21 +114,34 @@ async def set_membership(ctx: Context, person_id: int, org_id: int, role: Member
     await require_person(person_id)
     await require_organisation(org_id)
     await require_manage_org(ctx, org_id)
-    if role is None:
-        await Membership.filter(person_id=person_id, organisation_id=org_id).delete()
-    elif not await Membership.filter(person_id=person_id, organisation_id=org_id).update(role=role):
-        if not await can_add_directly(ctx, person_id):
-            raise UserInputError(
-                errors.INVITATION_REQUIRED,
-                "This person is not in your organisations: invite them (membershipInvite) to join",
-                "personId",
+    member = await Membership.exists(person_id=person_id, organisation_id=org_id)
+    if role is not None and not member and not await can_add_directly(ctx, person_id):
+        raise UserInputError(
+            errors.INVITATION_REQUIRED,
+            "This person is not in your organisations: invite them (membershipInvite) to join",
+            "personId",
+        )
+    before: dict[str, MembershipRole] | None = None
+    after: dict[str, MembershipRole] | None = None
+    async with in_transaction():
+        current = await Membership.select_for_update().get_or_none(person_id=person_id, organisation_id=org_id)
+        if current is None and role is not None:
+            # Insert-or-nothing: of concurrent adds, one creates the row and the others set its role.
+            await Membership.bulk_create(
+                [Membership(person_id=person_id, organisation_id=org_id, role=role)], ignore_conflicts=True
             )
-        try:
-            async with in_transaction():
-                await Membership.create(person_id=person_id, organisation_id=org_id, role=role)
-        except IntegrityError:
-            # A concurrent request added the membership first; ours only sets the role.
             await Membership.filter(person_id=person_id, organisation_id=org_id).update(role=role)
+            action, after = "membership.added", {"role": role}
+        elif current is None or current.role == role:
+            return  # nothing changes: no entry
+        elif role is None:
+            await Membership.filter(id=current.id).delete()
+            action, before = "membership.removed", {"role": current.role}
+        else:
+            await Membership.filter(id=current.id).update(role=role)
+            action, before, after = "membership.role_changed", {"role": current.role}, {"role": role}
+        await audit.record(ctx.rt, actor=ctx.viewer, organisation_id=org_id, action=action,
+                           target=audit.target("Person", person_id), before=before, after=after)
 
 
 def _check_honour(rt: Runtime, title: str, issuer: str | None, year: int) -> tuple[str, str]:
@@ -145,10 +161,16 @@ async def record_honour(rt: Runtime, *, person_id: int, title: str, level: Honou
     await require_person(person_id)
     if organisation_id is not None:
         await require_organisation(organisation_id)
-    return await Honour.create(
-        person_id=person_id, title=clean_title, level=level, year=year, issuer=clean_issuer,
-        awarded_by_organisation_id=organisation_id, awarded_by_account_id=awarded_by_account_id,
-    )
+    async with in_transaction():
+        honour = await Honour.create(
+            person_id=person_id, title=clean_title, level=level, year=year, issuer=clean_issuer,
+            awarded_by_organisation_id=organisation_id, awarded_by_account_id=awarded_by_account_id,
+        )
+        await audit.record(rt, actor=audit.Actor(awarded_by_account_id), organisation_id=organisation_id,
+                           action="honour.added", target=audit.target("Person", person_id),
+                           after={"honour": audit.target("Honour", honour.id), "title": clean_title, "level": level,
+                                  "year": year, "issuer": clean_issuer})
+    return honour
 
 
 async def add_honour(ctx: Context, person_id: int, title: str, level: HonourLevel, year: int,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from core import errors
+from core import audit, errors
 from core.context import Context
 from core.errors import UserInputError
 from core.lookups import require_organisation, require_person
@@ -60,13 +60,24 @@ async def record_skill_level(rt: Runtime, *, person_id: int, skill_id: int, leve
     provenance = {"level": level, "awarded_by_organisation_id": organisation_id,
                   "awarded_by_account_id": awarded_by_account_id, "source": clean_source}
     async with in_transaction():
+        previous = await PersonSkill.select_for_update().get_or_none(person_id=person_id, skill_id=skill_id)
+        before = _audited(previous) if previous is not None else None
         await PersonSkill.bulk_create(
             [PersonSkill(person_id=person_id, skill_id=skill_id, **provenance)], ignore_conflicts=True
         )
         row = await PersonSkill.select_for_update().get(person_id=person_id, skill_id=skill_id)
         row.update_from_dict(provenance)
         await row.save()
+        await audit.record(rt, actor=audit.Actor(awarded_by_account_id), organisation_id=organisation_id,
+                           action="skill.level_set", target=audit.target("Person", person_id),
+                           before=before, after=_audited(row))
     return row
+
+
+def _audited(row: PersonSkill) -> dict[str, object]:
+    return {"skill": audit.target("Skill", row.skill_id), "level": row.level, "source": row.source or None,
+            "organisation": audit.target("Organisation", row.awarded_by_organisation_id)
+            if row.awarded_by_organisation_id is not None else None}
 
 
 async def set_person_skill(ctx: Context, person_id: int, skill_id: int, level: int,
