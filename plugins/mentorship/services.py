@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
@@ -28,6 +29,7 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from core import errors as core_errors
+from core.auth.models import Account
 from core.context import Context
 from core.errors import UserInputError
 from core.events import emit
@@ -38,6 +40,7 @@ from core.plugin_api import DomainEvent
 from core.relay import to_global_id
 from core.runtime import Runtime
 from core.skills.models import PersonSkill, Skill
+from core.skills.services import record_skill_level
 from core.validation import Checks
 from plugins.mentorship import PLUGIN, access, errors
 from plugins.mentorship.models import MentorLoad, Mentorship, MentorshipStatus, open_key
@@ -326,23 +329,19 @@ async def terminate(rt: Runtime, mentorship_id: int, reason: str) -> Mentorship:
     )
 
 
-async def _raise_level(m: Mentorship) -> int | None:
-    """One grade up for the apprentice (a smaller number), never better than the mentor.
-
-    TODO: record where the level came from (this agreement, the mentor, the organisation)
-    through ``core.skills.services.record_skill_level`` once core has it.
-    """
+async def _raise_level(rt: Runtime, m: Mentorship) -> int | None:
+    """One grade up for the apprentice (a smaller number), never better than the mentor; the
+    record names this agreement, its organisation and the mentor's account (audited by core)."""
     mentor_level = await level_in(m.mentor_id, m.skill_id)
-    row = await PersonSkill.select_for_update().get_or_none(person_id=m.apprentice_id, skill_id=m.skill_id)
-    current = row.level if row is not None else NO_LEVEL
+    current = await level_in(m.apprentice_id, m.skill_id)
     new = max(current - 1, mentor_level)
     if new >= current:
         return None
-    if row is None:
-        await PersonSkill.create(person_id=m.apprentice_id, skill_id=m.skill_id, level=new)
-    else:
-        row.level = new
-        await row.save(update_fields=["level", "updated_at"])
+    accounts = await Account.filter(person_id=m.mentor_id).values_list("id", flat=True)
+    await record_skill_level(
+        rt, person_id=m.apprentice_id, skill_id=m.skill_id, level=new, organisation_id=m.organisation_id,
+        awarded_by_account_id=cast(int, accounts[0]) if accounts else None, source=f"mentorship:{m.id}",
+    )
     return new
 
 
@@ -366,7 +365,7 @@ async def complete(
         m.score = score
         m.comment = clean
         m.open_key = None
-        m.raised_level = await _raise_level(m) if raise_level else None
+        m.raised_level = await _raise_level(rt, m) if raise_level else None
         await m.save(
             update_fields=["status", "ended_at", "score", "comment", "open_key", "raised_level", "updated_at"]
         )

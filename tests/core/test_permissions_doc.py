@@ -16,6 +16,7 @@ from typing import Any
 from graphql import GraphQLNonNull, GraphQLObjectType, GraphQLSchema, get_named_type
 
 from core.organisations.models import OrganisationPlugin
+from core.people import invitations
 from core.people.models import MembershipRole, Person
 from core.relay import to_global_id
 from core.runtime import Runtime
@@ -106,6 +107,14 @@ async def _world(gql: GraphQLClient, rt: Runtime) -> dict[str, Any]:
     mentor, apprentice = await gql.user("师傅", org=org), await gql.user("徒弟", org=org)
     assert mentor.person is not None and apprentice.person is not None and admin.person is not None
     await Person.filter(id=apprentice.person.id).update(phone="13800000000", email="tu@example.com")
+    # The studio invites the apprentice's friend, and another studio invites the apprentice.
+    friend = await gql.user("朋友")
+    assert friend.person is not None
+    await invitations.invite(rt, organisation_id=org.id, person_id=friend.person.id, role=MembershipRole.MEMBER,
+                             invited_by_account_id=admin.account_id)
+    other = await make_org("另一个工作室")
+    await invitations.invite(rt, organisation_id=other.id, person_id=apprentice.person.id,
+                             role=MembershipRole.MEMBER, invited_by_account_id=None)
     skill = await Skill.create(name="焊接")
     await PersonSkill.create(person=mentor.person, skill=skill, level=1)
     await PersonSkill.create(person=apprentice.person, skill=skill, level=4)

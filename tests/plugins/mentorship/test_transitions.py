@@ -7,11 +7,13 @@ from typing import Any
 
 import pytest
 
+from core.audit.models import AuditEntry
 from core.organisations.models import OrganisationKind
 from core.people.models import MembershipRole
-from core.relay import to_global_id
+from core.relay import decode_id, to_global_id
 from core.skills.models import PersonSkill
 from plugins.mentorship import services
+from plugins.mentorship.models import Mentorship as MentorshipModel
 from tests.plugins.mentorship.conftest import (
     ACCEPT,
     CANCEL,
@@ -203,7 +205,15 @@ async def test_completion_raises_the_apprentice_one_grade(world: World) -> None:
     mentorship_id = await world.active()
     await world.complete(mentorship_id, world.mentor, raise_level=True)
     assert (await detail(world, mentorship_id))["raisedLevel"] == 3
-    assert (await PersonSkill.get(person_id=world.apprentice.person.id, skill=world.skill)).level == 3
+    record = await PersonSkill.get(person_id=world.apprentice.person.id, skill=world.skill)
+    assert record.level == 3
+    # The level says where it came from: this agreement, its organisation, the mentor's account.
+    agreement = await MentorshipModel.get(id=decode_id(mentorship_id, "Mentorship", "id"))
+    assert record.source == f"mentorship:{agreement.id}"
+    assert record.awarded_by_organisation_id == agreement.organisation_id
+    assert record.awarded_by_account_id == world.mentor.account_id
+    entries = await AuditEntry.filter(action="skill.level_set", organisation_id=agreement.organisation_id)
+    assert [entry.after["level"] for entry in entries] == [3]
 
 
 async def test_completion_gives_a_first_level_to_a_beginner(world: World) -> None:
