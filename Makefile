@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install run migrate demo test test-real bench schema lock clean
+.PHONY: install run migrate demo test test-real fuzz bench schema lock clean
 
 $(STAMP):
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ test: install
 # The same suite against a real PostgreSQL and Redis (what CI also runs).
 test-real: install
 	GUILDHALL_TEST_DATABASE_URL=$(PG_URL) GUILDHALL_TEST_REDIS_URL=$(REDIS_TEST_URL) $(BIN)/python -m pytest
+
+# Whole-schema fuzzing with many more cases than `make test` runs.
+fuzz: install
+	GUILDHALL_FUZZ_CASES=2000 $(BIN)/python -m pytest -m fuzz
 
 bench: install
 	$(BIN)/python -m benchmarks
