@@ -7,7 +7,7 @@ GUILDHALL_TEST_REDIS_URL are set (as .ci/run does).
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pluggy
@@ -20,7 +20,7 @@ from core.db import close_db, init_db, is_sqlite, migrate
 from core.plugins import build_plugin_manager
 from core.redis import make_redis
 from core.runtime import Runtime
-from core.settings import Settings
+from core.settings import Settings, get_settings
 from tests.support import Clock, GraphQLClient
 
 TEST_SECRET = "test-secret-key-0123456789abcdefghijklmnop"
@@ -39,6 +39,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Settings made without a key (e.g. ``build_schema(pm)`` reading the environment) keep
+    their generated key in a temporary folder, never in the repository's var/."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GUILDHALL_DATA_DIR", str(tmp_path_factory.mktemp("var")))
+        get_settings.cache_clear()
+        yield
+    get_settings.cache_clear()
 
 
 @pytest.fixture(scope="session")
