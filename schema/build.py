@@ -15,7 +15,7 @@ from strawberry.types.field import StrawberryField
 from core.plugin_api import TypeExtension
 from core.plugins import PluginError, hook_results
 from core.settings import Settings, get_settings
-from schema.extensions import build_extensions
+from schema.extensions import build_extensions, schema_config
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 _CONFIG = StrawberryConfig()
@@ -98,6 +98,7 @@ def build_schema(pm: pluggy.PluginManager, settings: Settings | None = None) -> 
         subscription=_merge_root("Subscription", _contributions(pm, "register_subscriptions")),
         types=[cls for _plugin, cls in _contributions(pm, "register_types")],
         extensions=build_extensions(settings or get_settings()),
+        config=schema_config(settings or get_settings()),
         extra_fields=_extra_fields(pm),
     )
 

@@ -48,7 +48,7 @@ class OrganisationData:
 def _check_fields(checks: Checks, data: OrganisationData, creating: bool) -> dict[str, object]:
     values: dict[str, object] = {}
     if creating or data.name is not None:
-        values["name"] = checks.text(data.name, "name", NAME_MAX)
+        values["name"] = checks.text(data.name, "name", NAME_MAX, single_line=True)
     for attr, field, limit in (
         ("region", "region", SHORT_MAX),
         ("industry", "industry", SHORT_MAX),

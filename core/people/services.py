@@ -41,7 +41,7 @@ def _check_profile(checks: Checks, name: str | None, bio: str | None, phone: str
                    email: str | None, creating: bool) -> dict[str, str]:
     values = {}
     if creating or name is not None:
-        values["name"] = checks.text(name, "name", NAME_MAX)
+        values["name"] = checks.text(name, "name", NAME_MAX, single_line=True)
     for attr, value, limit in (("bio", bio, BIO_MAX), ("phone", phone, PHONE_MAX), ("email", email, EMAIL_MAX)):
         if value is not None:
             values[attr] = checks.text(value, attr, limit, required=False)
@@ -106,8 +106,8 @@ async def set_membership(ctx: Context, person_id: int, org_id: int, role: Member
 async def add_honour(ctx: Context, person_id: int, title: str, level: HonourLevel, year: int,
                      issuer: str | None) -> Honour:
     checks = Checks()
-    clean_title = checks.text(title, "title", TITLE_MAX)
-    clean_issuer = checks.text(issuer, "issuer", ISSUER_MAX, required=False)
+    clean_title = checks.text(title, "title", TITLE_MAX, single_line=True)
+    clean_issuer = checks.text(issuer, "issuer", ISSUER_MAX, required=False, single_line=True)
     checks.in_range(year, "year", FIRST_HONOUR_YEAR, ctx.rt.now().year)
     checks.raise_if_any()
     await require_person(person_id)
