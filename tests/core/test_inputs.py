@@ -15,6 +15,7 @@ from core.errors import ECHO_LIMIT, MESSAGE_LIMIT, UserInputError, shorten
 from core.people.models import Person
 from core.plugins import activity_plugin_names
 from core.relay import canonical_int, decode_cursor, decode_id, parse_global_id
+from core.runtime import Runtime
 from core.validation import Checks
 from tests.support import GraphQLClient, User, gid, make_org
 
@@ -111,7 +112,7 @@ async def test_the_field_named_is_the_innermost_key_or_the_argument(gql: GraphQL
     assert sorted(code_and_field(e)[1] or "" for e in errors) == ["bio", "email", "name"]
 
 
-async def test_strings_inside_json_arguments_are_checked(gql: GraphQLClient, admin: User, pm: pluggy.PluginManager) -> None:
+async def test_strings_inside_json_arguments_are_checked(gql: GraphQLClient, admin: User) -> None:
     query = """mutation($s: JSON!) { pluginConfigure(input: {organisationId: "x", plugin: "p", settings: $s}) {
       errors { code } } }"""
     errors = await gql.errors(query, {"s": {"rules": [{"note": "ok"}, {"note": "bad\x07"}]}}, user=admin)
@@ -130,7 +131,7 @@ async def test_a_1mb_username_is_too_long_and_the_error_is_short(gql: GraphQLCli
     assert len(response.content) < 1000
 
 
-async def test_a_long_literal_is_too_long(gql: GraphQLClient, rt: Any) -> None:
+async def test_a_long_literal_is_too_long(gql: GraphQLClient, rt: Runtime) -> None:
     cap = rt.settings.max_string_length
     errors = await gql.errors('query { people(search: "%s") { totalCount } }' % ("搜" * (cap + 1)))
     assert [code_and_field(e) for e in errors] == [("TOO_LONG", "search")]
@@ -196,7 +197,7 @@ def test_shorten_cuts_quoted_values_and_long_messages(message: str, expected: st
                    "JSONDecodeError escape the view as HTTP 500 (forbidden file for this change)")
 @pytest.mark.parametrize("variables", ["[" * 100_000 + "]" * 100_000, "1" * 5000],
                          ids=["100k-nested-arrays", "5000-digit-int"])
-async def test_bodies_json_cannot_parse_are_bad_requests(rt: Any, database: str, variables: str) -> None:
+async def test_bodies_json_cannot_parse_are_bad_requests(rt: Runtime, database: str, variables: str) -> None:
     import httpx
 
     from core.app import create_app
@@ -391,7 +392,7 @@ async def test_accounts_keep_working_with_canonical_ids(gql: GraphQLClient) -> N
     assert await Account.filter(id=user.account_id).exists()
 
 
-async def test_subscriptions_get_the_same_checks(rt: Any) -> None:
+async def test_subscriptions_get_the_same_checks(rt: Runtime) -> None:
     from core.context import Context
     from schema import build_schema
 

@@ -10,6 +10,7 @@ once per test, not per example, which is what we want here (examples add rows, t
 from __future__ import annotations
 
 import base64
+import json
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.organisations.models import Organisation, OrganisationKind
+from core.organisations.models import Organisation, OrganisationKind, OrganisationPlugin
 from core.people.models import MembershipRole
 from core.plugins import activity_plugin_names
 from core.validation import has_control_characters
@@ -53,8 +54,6 @@ moments = st.one_of(
 
 async def send(gql: GraphQLClient, query: str, variables: dict[str, Any], user: User | None) -> dict[str, Any]:
     """The JSON body; fails on HTTP 500 or any internal error."""
-    import json
-
     # json.dumps escapes lone surrogates, which httpx's own encoder refuses.
     headers = {"content-type": "application/json"}
     if user is not None:
@@ -147,32 +146,30 @@ async def test_people_search_with_any_arguments(
 
 
 @pytest.fixture
-async def school(gql: GraphQLClient, pm: pluggy.PluginManager) -> tuple[User, str]:
+async def school(gql: GraphQLClient, pm: pluggy.PluginManager) -> tuple[User, str, str]:
     if "training" not in activity_plugin_names(pm):
         pytest.skip("the training plugin is not loaded (GUILDHALL_TEST_PLUGINS)")
     from plugins.training.models import TrainingCourse
-
-    from core.organisations.models import OrganisationPlugin
 
     org: Organisation = await make_org("技工学校", OrganisationKind.SCHOOL)
     await OrganisationPlugin.create(organisation=org, plugin="training", settings={})
     admin = await gql.user("校管理员", org=org, role=MembershipRole.ADMIN)
     course = await TrainingCourse.create(organisation=org, title="焊接", hours=8, published=True)
-    return admin, gid("TrainingCourse", course.id)
+    return admin, gid("TrainingCourse", course.id), gid("Organisation", org.id)
 
 
 @EXAMPLES
 @given(starts=moments, ends=moments, venue=mostly_text, capacity=st.integers(-(2**31), 2**31 - 1),
        occurrences=st.integers(-5, 60), course=st.one_of(st.none(), ids))
 async def test_training_session_create_with_any_datetimes(
-    gql: GraphQLClient, school: tuple[User, str], starts: str, ends: str, venue: str, capacity: int,
+    gql: GraphQLClient, school: tuple[User, str, str], starts: str, ends: str, venue: str, capacity: int,
     occurrences: int, course: str | None,
 ) -> None:
-    admin, course_id = school
+    admin, course_id, org_id = school
     query = """mutation($input: TrainingSessionCreateInput!) { trainingSessionCreate(input: $input) {
       sessions { id startsAt } errors { code field } } }"""
     variables = {"input": {"courseId": course or course_id, "startsAt": starts, "endsAt": ends, "venue": venue,
                            "capacity": capacity, "occurrences": occurrences}}
     await send(gql, query, variables, admin)
     listing = "query($o: ID!, $f: DateTime, $t: DateTime) { trainingSessions(organisationId: $o, from: $f, to: $t) { totalCount } }"
-    await send(gql, listing, {"o": gid("Organisation", 1), "f": starts, "t": ends}, admin)
+    await send(gql, listing, {"o": org_id, "f": starts, "t": ends}, admin)
