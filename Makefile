@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install run migrate demo test test-real kit-check check bench schema lock clean
+.PHONY: install run migrate demo test test-real fuzz kit-check check bench schema lock clean
 
 $(STAMP):
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ kit-check: install
 check: install
 	$(BIN)/ruff check core host schema plugins tests benchmarks
 	$(BIN)/mypy
+
+# Whole-schema fuzzing with many more cases than `make test` runs.
+fuzz: install
+	GUILDHALL_FUZZ_CASES=2000 $(BIN)/python -m pytest -m fuzz
 
 bench: install
 	$(BIN)/python -m benchmarks

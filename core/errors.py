@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -11,6 +12,7 @@ from graphql import GraphQLError
 # Stable codes clients switch on. Plugins define their own next to their rules.
 BLANK = "BLANK"
 TOO_LONG = "TOO_LONG"
+INVALID_CHARACTERS = "INVALID_CHARACTERS"
 OUT_OF_RANGE = "OUT_OF_RANGE"
 INVALID_ID = "INVALID_ID"
 NOT_FOUND = "NOT_FOUND"
@@ -36,6 +38,27 @@ BAD_USER_INPUT = "BAD_USER_INPUT"
 INTERNAL = "INTERNAL_SERVER_ERROR"
 
 
+# Echoed input in messages: every quoted value is cut to a short prefix, and the whole message too.
+ECHO_LIMIT = 40
+MESSAGE_LIMIT = 400
+# A quoted value opens after a space or bracket and closes before one (or the end), so the
+# quotes of "Variable '$x' got invalid value '…'" pair up as the message means them.
+_QUOTED = re.compile(
+    r"(?<![^\s(\[{:=,])'((?:[^'\\]|\\.){" + str(ECHO_LIMIT) + r"})(?:[^'\\]|\\.)*?(?:'(?=$|[\s.,;:)\]}?!])|$)"
+    + "|"
+    + r'(?<![^\s(\[{:=,])"((?:[^"\\]|\\.){' + str(ECHO_LIMIT) + r'})(?:[^"\\]|\\.)*?(?:"(?=$|[\s.,;:)\]}?!])|$)'
+)
+
+
+def shorten(message: str) -> str:
+    """``message`` with every quoted value cut to ``ECHO_LIMIT`` characters and "…", and the
+    whole to ``MESSAGE_LIMIT``: errors never echo more than a short prefix of the input."""
+    # Cut first: the pattern is linear per quote, but not to be run over megabytes.
+    message = _QUOTED.sub(lambda m: f"'{m[1]}…'" if m[1] is not None else f'"{m[2]}…"',
+                          message[: 4 * MESSAGE_LIMIT])
+    return message if len(message) <= MESSAGE_LIMIT else message[: MESSAGE_LIMIT - 1] + "…"
+
+
 @strawberry.type(description="An expected failure of a mutation; clients switch on `code`.")
 class UserError:
     code: str
@@ -47,6 +70,7 @@ class UserInputError(Exception):
     """Raised by services for expected failures; mutations turn it into payload errors."""
 
     def __init__(self, code: str, message: str, field: str | None = None) -> None:
+        message = shorten(message)
         super().__init__(message)
         self.errors = [UserError(code=code, message=message, field=field)]
 
@@ -65,4 +89,4 @@ class PublicError(GraphQLError):
         extensions: dict[str, Any] = {"code": code}
         if field is not None:
             extensions["field"] = field
-        super().__init__(message, extensions=extensions, **kw)
+        super().__init__(shorten(message), extensions=extensions, **kw)

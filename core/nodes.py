@@ -15,6 +15,7 @@ from strawberry import relay
 from tortoise.models import Model
 
 from core.context import Context, Info
+from core.relay import parse_node_id
 
 
 class ModelNode(relay.Node):
@@ -47,7 +48,8 @@ class ModelNode(relay.Node):
     async def resolve_nodes(  # type: ignore[override]  # one async signature for strawberry's overloads
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        keys = [int(i) if str(i).isdigit() else 0 for i in node_ids]
+        # Non-canonical ids ("01", "1_3", "²", 2**31 and up) match nothing: key 0 is never a row.
+        keys = [parse_node_id(str(i)) or 0 for i in node_ids]
         rows = await info.context.loaders.by_id(cls.model()).load_many(keys)
 
         async def visible(row: Any) -> bool:

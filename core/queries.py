@@ -10,8 +10,11 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
+from core import errors
 from core.context import Info
+from core.errors import PublicError
 from core.registry import Registry
+from core.relay import parse_global_id
 
 
 @strawberry.type(description="A plugin installed in this deployment.")
@@ -25,9 +28,13 @@ class InstalledPlugin:
         return JSON(self.registry.settings_model(self.name).model_json_schema())
 
 
-def _node_type(info: Info, gid: relay.GlobalID) -> type[relay.Node] | None:
+def _node_type(info: Info, type_name: str) -> type[relay.Node] | None:
+    """The concrete Node type named in an ID; None for unknown names, interfaces and non-nodes."""
+    definition = info.schema.get_type_by_name(type_name)
+    if definition is None or getattr(definition, "is_interface", False):
+        return None
     try:
-        return gid.resolve_type(info)
+        return relay.GlobalID(type_name, "0").resolve_type(info)
     except relay.GlobalIDValueError:
         return None
 
@@ -38,32 +45,46 @@ async def _resolve_nodes(node_type: type[relay.Node], info: Info, node_ids: list
     return list(await found if inspect.isawaitable(found) else found)
 
 
+def _node_ref(info: Info, value: str, field: str) -> tuple[type[relay.Node], str] | None:
+    """The type and canonical node id of a global ID; a malformed ID is ``INVALID_ID``, a
+    well-formed one of no Node type is None (so ``node`` answers null)."""
+    parsed = parse_global_id(value)
+    if parsed is None:
+        raise PublicError(f"`{field}` must be a global ID from this API", errors.INVALID_ID, field)
+    type_name, pk = parsed
+    node_type = _node_type(info, type_name)
+    # Plugins' resolve_nodes get the canonical decimal only, never the client's spelling.
+    return None if node_type is None else (node_type, str(pk))
+
+
 @strawberry.type
 class CoreQueries:
     # Own resolvers, not relay.node(): that field extension mutates its field when a schema is
-    # built, so it cannot serve two schemas in one process.
+    # built, so it cannot serve two schemas in one process. IDs are parsed here, strictly
+    # (core.relay.parse_global_id), not by strawberry's lenient GlobalID scalar.
     @strawberry.field(description="Any object by its global ID; null when there is none.")
-    async def node(self, info: Info, id: relay.GlobalID) -> relay.Node | None:
-        node_type = _node_type(info, id)
-        if node_type is None:
+    async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
+        ref = _node_ref(info, id, "id")
+        if ref is None:
             return None
-        [found] = await _resolve_nodes(node_type, info, [id.node_id])
+        node_type, node_id = ref
+        [found] = await _resolve_nodes(node_type, info, [node_id])
         return found
 
     @strawberry.field(description="Objects by global IDs, in the order asked; null for missing ones.")
-    async def nodes(self, info: Info, ids: list[relay.GlobalID]) -> list[relay.Node | None]:
-        by_type: dict[type[relay.Node], list[int]] = defaultdict(list)
-        for index, gid in enumerate(ids):
-            node_type = _node_type(info, gid)
-            if node_type is not None:
-                by_type[node_type].append(index)
+    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[relay.Node | None]:
+        by_type: dict[type[relay.Node], list[tuple[int, str]]] = defaultdict(list)
+        for index, value in enumerate(ids):
+            ref = _node_ref(info, value, "ids")
+            if ref is not None:
+                by_type[ref[0]].append((index, ref[1]))
         found: list[relay.Node | None] = [None] * len(ids)
         types = list(by_type)
         results = await asyncio.gather(
-            *(_resolve_nodes(t, info, [ids[i].node_id for i in by_type[t]]) for t in types)
+            *(_resolve_nodes(t, info, [node_id for _, node_id in by_type[t]]) for t in types)
         )
         for node_type, nodes in zip(types, results, strict=True):
-            for index, node in zip(by_type[node_type], nodes, strict=True):
+            for (index, _), node in zip(by_type[node_type], nodes, strict=True):
                 found[index] = node
         return found
 

@@ -45,7 +45,7 @@ def _empty_settings() -> Mapping[str, type[PluginSettings]]:
     return MappingProxyType({})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one registry is one identity: hashable, compared by identity
 class Registry:
     pm: pluggy.PluginManager
     plugins: tuple[PluginInfo, ...] = ()

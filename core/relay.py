@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import binascii
+import re
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -15,6 +17,9 @@ from core.errors import PublicError, UserInputError
 
 DEFAULT_PAGE = 20
 MAX_PAGE = 100
+# Primary keys are PostgreSQL ``integer``s (32-bit); cursor offsets are held to the same range.
+MAX_KEY = 2**31 - 1
+_CANONICAL_INT = re.compile(r"(?:0|[1-9][0-9]*)")
 
 NodeT = TypeVar("NodeT")
 RowT = TypeVar("RowT")
@@ -50,14 +55,32 @@ def encode_cursor(offset: int) -> str:
     return base64.b64encode(f"o:{offset}".encode()).decode()
 
 
-def decode_cursor(cursor: str) -> int:
+def canonical_int(text: str) -> int | None:
+    """``text`` as an int if it is the one way we write a non-negative int below 2**31:
+    ASCII digits, no sign, no leading zeros, no ``_``, no spaces, no other scripts' digits."""
+    if len(text) > 10 or not _CANONICAL_INT.fullmatch(text):
+        return None
+    value = int(text)
+    return value if value <= MAX_KEY else None
+
+
+def strict_b64decode(value: str) -> str | None:
+    """The UTF-8 text inside ``value`` if ``value`` is exactly what ``base64.b64encode`` makes of
+    it; None for anything else (other alphabets, missing padding, junk, non-UTF-8 bytes)."""
     try:
-        kind, _, value = base64.b64decode(cursor, validate=True).decode().partition(":")
-        offset = int(value)
-        if kind != "o" or offset < 0:
-            raise ValueError(cursor)
-    except ValueError:
-        raise PublicError("`after` is not a cursor from this API", errors.BAD_USER_INPUT, "after") from None
+        text = base64.b64decode(value.encode("ascii"), validate=True).decode("utf-8")
+    except (UnicodeError, binascii.Error, ValueError):
+        return None
+    return text if base64.b64encode(text.encode()).decode() == value else None
+
+
+def decode_cursor(cursor: str) -> int:
+    """The offset in an ``after`` cursor; anything this API did not make is ``BAD_USER_INPUT``."""
+    text = strict_b64decode(cursor)
+    kind, _, value = (text or "").partition(":")
+    offset = canonical_int(value) if kind == "o" else None
+    if offset is None:
+        raise PublicError("`after` is not a cursor from this API", errors.BAD_USER_INPUT, "after")
     return offset
 
 
@@ -137,18 +160,32 @@ def to_global_id(type_name: str, pk: int) -> str:
     return str(relay.GlobalID(type_name, str(pk)))
 
 
+def parse_node_id(node_id: str) -> int | None:
+    """The primary key in the node-id part of a global ID: a canonical decimal in 1 .. 2**31-1."""
+    pk = canonical_int(node_id)
+    return pk if pk else None
+
+
+def parse_global_id(value: str) -> tuple[str, int] | None:
+    """(type name, primary key) of a canonical global ID, else None: the ID must be the strict
+    base64 of ``Type:pk`` with a canonical ``pk``, so one object has exactly one ID and
+    ``TrainingSession:1_3`` or ``Person:²`` never reach a database query."""
+    text = strict_b64decode(value)
+    if text is None:
+        return None
+    type_name, colon, node_id = text.partition(":")
+    pk = parse_node_id(node_id)
+    if not colon or not type_name or pk is None:
+        return None
+    return type_name, pk
+
+
 def decode_id(value: strawberry.ID | str, type_name: str, field: str) -> int:
     """The primary key inside a global ID of ``type_name``; anything else is ``INVALID_ID``."""
-    try:
-        gid = relay.GlobalID.from_id(str(value))
-        pk = int(gid.node_id)
-        if gid.type_name != type_name or pk <= 0:
-            raise ValueError(value)
-    except (ValueError, relay.GlobalIDValueError):
-        raise UserInputError(
-            errors.INVALID_ID, f"`{field}` must be the ID of a {type_name}", field
-        ) from None
-    return pk
+    parsed = parse_global_id(str(value))
+    if parsed is None or parsed[0] != type_name:
+        raise UserInputError(errors.INVALID_ID, f"`{field}` must be the ID of a {type_name}", field)
+    return parsed[1]
 
 
 def decode_optional_id(value: strawberry.ID | str | None, type_name: str, field: str) -> int | None:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import logging
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEV_SECRET_KEY = "dev-insecure-secret-key-change-me-0123456789"
-DEFAULT_DATABASE_URL = "sqlite://var/guildhall.sqlite3"
+from core.secrets import MIN_SECRET_BYTES, check_secret_key, load_or_create_secret_key
 
-log = logging.getLogger(__name__)
+DEFAULT_DATABASE_URL = "sqlite://var/guildhall.sqlite3"
 
 
 class Settings(BaseSettings):
@@ -22,7 +21,10 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     # Unset: an in-process fakeredis, fine for one process only.
     redis_url: str | None = None
-    secret_key: str = DEV_SECRET_KEY
+    # Empty: production refuses to start; otherwise a key generated once in data_dir/secret.key.
+    secret_key: str = Field(default="", repr=False)
+    # Files the server makes for itself (the generated development key).
+    data_dir: Path = Path("var")
     # Comma list restricting which plugins load; unset loads all installed.
     plugins: str | None = None
     access_token_seconds: int = 15 * 60
@@ -32,21 +34,30 @@ class Settings(BaseSettings):
     max_query_depth: int = 12
     max_aliases: int = 30
     public_url: str = "http://127.0.0.1:8000"
+    # None: introspection on, except in production. Off also hides "Did you mean …" hints.
+    introspection: bool | None = None
+    # A cap on every string in arguments and variables, on top of each field's own limit.
+    max_string_length: int = Field(default=100_000, ge=1)
 
     @model_validator(mode="after")
-    def _secret_key_is_set_in_production(self) -> Settings:
-        if self.secret_key == DEV_SECRET_KEY:
+    def _secret_key(self) -> Settings:
+        if not self.secret_key:
             if self.env == "production":
-                raise ValueError("GUILDHALL_SECRET_KEY must be set in production")
-            if self.env == "development":
-                log.warning("GUILDHALL_SECRET_KEY is not set: using the development key")
-        if len(self.secret_key) < 32:
-            raise ValueError("GUILDHALL_SECRET_KEY must be at least 32 characters")
+                raise ValueError(
+                    f"GUILDHALL_SECRET_KEY must be set in production (at least {MIN_SECRET_BYTES} bytes, "
+                    "e.g. from: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+                )
+            self.secret_key = load_or_create_secret_key(self.data_dir)
+        check_secret_key(self.secret_key)
         return self
 
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def introspection_enabled(self) -> bool:
+        return not self.is_production if self.introspection is None else self.introspection
 
     @property
     def plugin_allow_list(self) -> list[str] | None:

@@ -31,6 +31,16 @@ class GuildhallGraphQL(GraphQL[Context, None]):
             body = {"data": None, "errors": [{"message": str(exc), "extensions": {"code": errors.INVALID_TOKEN}}]}
             await JSONResponse(body, status_code=401)(scope, receive, send)
 
+    def decode_json(self, data: str | bytes) -> object:
+        """A body json can't take (100,000 nested arrays, a 5,000-digit number) is a bad request
+        (400), like any other malformed JSON, never an internal error."""
+        try:
+            return json.loads(data)
+        except (ValueError, RecursionError) as exc:
+            if isinstance(exc, json.JSONDecodeError):
+                raise
+            raise json.JSONDecodeError(f"JSON not accepted: {type(exc).__name__}", "", 0) from None
+
     def encode_json(self, data: object) -> str:
         # Raw UTF-8 and no spaces: Chinese text is half the bytes of \u escapes.
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))

@@ -22,7 +22,7 @@ from strawberry.types.field import StrawberryField
 from core.plugin_api import ACTS_IN, ActsIn, PluginError
 from core.registry import CORE_PLUGIN, Contribution, Registry
 from core.settings import Settings, get_settings
-from schema.extensions import build_extensions
+from schema.extensions import build_extensions, schema_config
 from schema.guards import ListGuard, MutationGuard, QueryErrors
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
@@ -150,6 +150,7 @@ def build_schema(registry: Registry, settings: Settings | None = None) -> Guildh
         subscription=_merge_root("Subscription", registry.subscriptions),
         types=[contribution.item for contribution in registry.types],
         extensions=build_extensions(settings or get_settings()),
+        config=schema_config(settings or get_settings()),
         extra_fields=_extra_fields(registry),
     )
 

@@ -1,4 +1,5 @@
-"""Schema extensions: caches, abuse limits, stable error codes, masking in production."""
+"""Schema extensions: caches, abuse limits, input checks, stable error codes, masking in
+production, and the schema's configuration (introspection and suggestions)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import re
 from collections.abc import Callable, Iterator
 
 from graphql import ASTValidationRule, GraphQLError
+from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
@@ -15,19 +17,39 @@ from strawberry.extensions import (
 )
 from strawberry.extensions.max_aliases import create_validator as alias_limit_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_limit_rule
+from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.schema import validate_document
 
 from core import errors
+from core.errors import shorten
 from core.settings import Settings
+from schema.inputs import check_variables, literal_checks_rule
 
 # graphql-core 3.3: "Variable '$input' has invalid value at .kind: ..." (3.2 said "at 'input.kind'").
 _COERCION_AT = re.compile(r"^Variable '\$\w+' (?:got|has) invalid value.*? at '?([\w.\[\]]+?)'?[:;]")
 _VARIABLE = re.compile(r"^Variable '\$(\w+)'")
+# A literal a scalar refused (its parser may raise anything, e.g. OverflowError for a date).
+_LITERAL = re.compile(r"^Expected value of type ")
 CACHE_SIZE = 512
+INTROSPECTION_DISABLED = "INTROSPECTION_DISABLED"
+_SUGGESTION = re.compile(r" ?Did you mean [^?]*\?")
+FIELD_LIMIT = 64
+
+
+def _is_request_error(error: GraphQLError) -> bool:
+    """Raised while coercing the request's literals or variables: the client's mistake, even
+    when a scalar's parser raised a plain exception."""
+    return error.path is None and bool(_COERCION_AT.match(error.message) or _VARIABLE.match(error.message)
+                                       or _LITERAL.match(error.message))
 
 
 def _is_internal(error: GraphQLError) -> bool:
     """An exception from our code that is not a deliberate, public GraphQL error."""
-    return error.original_error is not None and not isinstance(error.original_error, GraphQLError)
+    return (
+        error.original_error is not None
+        and not isinstance(error.original_error, GraphQLError)
+        and not _is_request_error(error)
+    )
 
 
 def _code_for(error: GraphQLError) -> tuple[str, str | None]:
@@ -43,7 +65,13 @@ def _code_for(error: GraphQLError) -> tuple[str, str | None]:
 
 class ErrorCodes(SchemaExtension):
     """Every top-level error carries ``extensions.code`` (and ``field`` where one is to blame),
-    so clients switch on codes for bad enum values or malformed IDs too."""
+    so clients switch on codes for bad enum values or malformed IDs too. Messages are cut so
+    they echo at most a short prefix of any input (see ``shorten``); with ``hide_suggestions``
+    "Did you mean …" hints, which would reveal the schema, are removed."""
+
+    def __init__(self, *, hide_suggestions: bool = False) -> None:
+        super().__init__()
+        self.hide_suggestions = hide_suggestions
 
     def on_operation(self) -> Iterator[None]:
         yield
@@ -57,7 +85,57 @@ class ErrorCodes(SchemaExtension):
                 extensions["code"] = code
                 if field is not None:
                     extensions["field"] = field
+            if isinstance(extensions.get("field"), str) and len(extensions["field"]) > FIELD_LIMIT:
+                extensions["field"] = extensions["field"][:FIELD_LIMIT]
             error.extensions = extensions
+            message = _SUGGESTION.sub("", error.message) if self.hide_suggestions else error.message
+            error.message = shorten(message)
+
+
+class InputChecks(SchemaExtension):
+    """The request's variables: every string refuses control characters (``INVALID_CHARACTERS``)
+    and is at most ``max_string_length`` long (``TOO_LONG``); dates stay in a sane range
+    (``OUT_OF_RANGE``). See ``schema.inputs``; literals in the document are checked by the
+    validation rule from ``literal_checks_rule``, added with the other rules.
+
+    Runs in ``on_validate`` after ``ValidationCache`` (it must come after it in the list), and
+    only for documents that passed validation: its problems become the operation's
+    pre-execution errors, so bad input never reaches a resolver, for queries, mutations and
+    subscriptions alike. They are therefore top-level errors (``data: null``, each with
+    ``extensions.code`` and ``extensions.field``), not mutation payload errors: no resolver has
+    run to build a payload."""
+
+    def __init__(self, *, max_string_length: int) -> None:
+        super().__init__()
+        self.max_string_length = max_string_length
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        if document is not None:
+            if context.pre_execution_errors is None:  # no validation cache ran before us
+                context.pre_execution_errors = validate_document(
+                    context.schema._schema, document, context.validation_rules
+                )
+            if not context.pre_execution_errors and context.variables:
+                problems = check_variables(
+                    context.schema._schema, document, context.operation_name, context.variables,
+                    self.max_string_length,
+                )
+                if problems:
+                    context.pre_execution_errors = problems
+        yield
+
+
+class _NoIntrospection(NoSchemaIntrospectionCustomRule):
+    def report_error(self, error: GraphQLError) -> None:
+        error.extensions = {"code": INTROSPECTION_DISABLED}
+        super().report_error(error)
+
+
+def schema_config(settings: Settings) -> StrawberryConfig:
+    """Field suggestions go with introspection: both reveal the schema (off in production)."""
+    return StrawberryConfig(disable_field_suggestions=not settings.introspection_enabled)
 
 
 class MaskInternalErrors(MaskErrors):
@@ -79,17 +157,23 @@ def build_extensions(settings: Settings) -> list[ExtensionFactory | type[SchemaE
     """Factories, so each request gets fresh extension state. The limiter rule classes are
     made once here: made per request they would miss the validation cache every time
     (strawberry issue 4635). The parser and validation caches live at module level."""
-    limits: list[type[ASTValidationRule]] = [
+    rules: list[type[ASTValidationRule]] = [
         depth_limit_rule(settings.max_query_depth, None),
         alias_limit_rule(settings.max_aliases),
+        literal_checks_rule(settings.max_string_length),
     ]
+    if not settings.introspection_enabled:
+        rules.append(_NoIntrospection)
+    max_string_length = settings.max_string_length
+    hide_suggestions = not settings.introspection_enabled
     extensions: list[ExtensionFactory | type[SchemaExtension]] = [
         lambda: ParserCache(maxsize=CACHE_SIZE),
-        lambda: AddValidationRules(limits),
+        lambda: AddValidationRules(rules),
         lambda: ValidationCache(maxsize=CACHE_SIZE),
+        lambda: InputChecks(max_string_length=max_string_length),
     ]
     if settings.is_production:
         extensions.append(MaskInternalErrors)
     # Listed last so it sees errors first on the way out (extensions unwind in reverse).
-    extensions.append(ErrorCodes)
+    extensions.append(lambda: ErrorCodes(hide_suggestions=hide_suggestions))
     return extensions

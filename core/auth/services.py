@@ -86,7 +86,12 @@ async def _issue(rt: Runtime, account: Account, family: str) -> TokenPair:
 
 
 async def login(rt: Runtime, username: str, password: str) -> TokenPair:
-    """Unknown user and wrong password fail alike; repeated failures are rate-limited in Redis."""
+    """Unknown user and wrong password fail alike; repeated failures are rate-limited in Redis.
+
+    A username no account can have (see ``USERNAME_RE``) fails at once: it is never a database
+    parameter (over-long ones broke the query) nor part of a Redis key."""
+    if not USERNAME_RE.fullmatch(username.strip()):
+        raise UserInputError(errors.INVALID_CREDENTIALS, "Wrong username or password", None)
     failures_key = LOGIN_FAILURES_KEY.format(username=username.strip().lower())
     failures = int(await rt.redis.get(failures_key) or 0)
     if failures >= rt.settings.login_attempts_per_window:

@@ -75,7 +75,7 @@ TEXT_LIMITS: tuple[tuple[TextColumn, int], ...] = (
 def _check_fields(checks: Checks, data: OrganisationData, creating: bool) -> OrganisationValues:
     values: OrganisationValues = {}
     if creating or data.name is not None:
-        values["name"] = checks.text(data.name, "name", NAME_MAX)
+        values["name"] = checks.text(data.name, "name", NAME_MAX, single_line=True)
     for column, limit in TEXT_LIMITS:
         text: str | None = getattr(data, column)
         if text is not None:

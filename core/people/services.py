@@ -51,7 +51,7 @@ def _check_profile(checks: Checks, name: str | None, bio: str | None, phone: str
                    email: str | None, creating: bool) -> ProfileValues:
     values: ProfileValues = {}
     if creating or name is not None:
-        values["name"] = checks.text(name, "name", NAME_MAX)
+        values["name"] = checks.text(name, "name", NAME_MAX, single_line=True)
     optional: tuple[tuple[Literal["bio", "phone", "email"], str | None, int], ...] = (
         ("bio", bio, BIO_MAX), ("phone", phone, PHONE_MAX), ("email", email, EMAIL_MAX)
     )
@@ -146,8 +146,8 @@ async def set_membership(ctx: Context, person_id: int, org_id: int, role: Member
 
 def _check_honour(rt: Runtime, title: str, issuer: str | None, year: int) -> tuple[str, str]:
     checks = Checks()
-    clean_title = checks.text(title, "title", TITLE_MAX)
-    clean_issuer = checks.text(issuer, "issuer", ISSUER_MAX, required=False)
+    clean_title = checks.text(title, "title", TITLE_MAX, single_line=True)
+    clean_issuer = checks.text(issuer, "issuer", ISSUER_MAX, required=False, single_line=True)
     checks.in_range(year, "year", FIRST_HONOUR_YEAR, rt.now().year)
     checks.raise_if_any()
     return clean_title, clean_issuer

@@ -21,8 +21,8 @@ SOURCE_MAX = 100
 
 async def create_skill(ctx: Context, name: str, category: str | None) -> Skill:
     checks = Checks()
-    clean_name = checks.text(name, "name", NAME_MAX)
-    clean_category = checks.text(category, "category", CATEGORY_MAX, required=False)
+    clean_name = checks.text(name, "name", NAME_MAX, single_line=True)
+    clean_category = checks.text(category, "category", CATEGORY_MAX, required=False, single_line=True)
     checks.raise_if_any()
     if not ctx.viewer.is_authenticated:
         raise UserInputError(errors.UNAUTHENTICATED, "Sign in first", None)

@@ -24,7 +24,7 @@ the database connection is opened once per session, in the session's event loop.
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pluggy
 import pytest
@@ -43,7 +43,7 @@ from core.db import close_db, init_db, is_sqlite, migrate
 from core.redis import make_redis
 from core.registry import Registry
 from core.runtime import Runtime
-from core.settings import Settings
+from core.settings import Settings, get_settings
 from host.app import create_app
 from host.plugins import build_plugin_manager
 from host.registry import build_registry
@@ -107,6 +107,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 # Configuration and plugin set --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Settings made without a key (``get_settings()`` reading the environment) keep their
+    generated key in a temporary folder, never in the project's var/."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GUILDHALL_DATA_DIR", str(tmp_path_factory.mktemp("var")))
+        get_settings.cache_clear()
+        yield
+    get_settings.cache_clear()
 
 
 @pytest.fixture(scope="session")

@@ -418,7 +418,9 @@ async def test_pages_newest_first_and_filtered(gql: GraphQLClient, rt: Runtime, 
     family = (await gql(LOG, {"o": w.org(w.a), "action": "membership."}, user=w.a_admin))["node"]["auditLog"]
     assert family["totalCount"] == 12
     bad = await gql.errors(LOG, {"o": w.org(w.a), "action": "x\x00" + "y" * 500}, user=w.a_admin)
-    assert bad[0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "action"}
+    assert bad[0]["extensions"] == {"code": "INVALID_CHARACTERS", "field": "action"}
+    unknown = await gql.errors(LOG, {"o": w.org(w.a), "action": "y" * 500}, user=w.a_admin)
+    assert unknown[0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "action"}
     assert len(bad[0]["message"]) < 100
 
 

@@ -18,6 +18,7 @@ Run = Callable[..., subprocess.CompletedProcess[str]]
 def run(tmp_path: Path) -> Run:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GUILDHALL_")}
     env["GUILDHALL_DATABASE_URL"] = f"sqlite://{tmp_path / 'cli.sqlite3'}"
+    env["GUILDHALL_DATA_DIR"] = str(tmp_path / "var")  # the generated key, never the repo's var/
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "host.cli", *args], cwd=ROOT, env=env,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 
@@ -19,7 +21,8 @@ def test_short_secret_keys_are_refused() -> None:
         Settings(env="test", secret_key="short")
 
 
-def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("GUILDHALL_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("GUILDHALL_DATABASE_URL", "postgres://u@db:5432/guildhall")
     monkeypatch.setenv("GUILDHALL_PLUGINS", "mentorship, training,")
     settings = Settings(env="test")
