@@ -18,6 +18,7 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 
 from core import errors
 from core.settings import Settings
+from schema.limits import QueryLimits
 
 # graphql-core 3.3: "Variable '$input' has invalid value at .kind: ..." (3.2 said "at 'input.kind'").
 _COERCION_AT = re.compile(r"^Variable '\$\w+' (?:got|has) invalid value.*? at '?([\w.\[\]]+?)'?[:;]")
@@ -87,6 +88,7 @@ def build_extensions(settings: Settings) -> list[ExtensionFactory | type[SchemaE
         lambda: ParserCache(maxsize=CACHE_SIZE),
         lambda: AddValidationRules(limits),
         lambda: ValidationCache(maxsize=CACHE_SIZE),
+        lambda: QueryLimits(settings),
     ]
     if settings.is_production:
         extensions.append(MaskInternalErrors)

@@ -109,10 +109,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 # Configuration and plugin set --------------------------------------------------------------------
 
 
+# The test clock stands still unless a test moves it, so rate-limit buckets would never refill:
+# they are made large here (still charged and reported); tests of the limits set their own.
+TEST_BUCKET = 10**9
+
+
 @pytest.fixture(scope="session")
 def settings() -> Settings:
     return Settings(
-        env="test", secret_key=TEST_SECRET, database_url=_database_url() or "sqlite://:memory:", redis_url=_redis_url()
+        env="test", secret_key=TEST_SECRET, database_url=_database_url() or "sqlite://:memory:", redis_url=_redis_url(),
+        rate_limit_bucket_size=TEST_BUCKET, rate_limit_anonymous_bucket_size=TEST_BUCKET,
     )
 
 
