@@ -21,6 +21,7 @@ from core.registry import Registry
 from core.runtime import Runtime
 from core.settings import Settings, get_settings
 from host.graphql_view import GuildhallGraphQL
+from host.limits import BodyLimitMiddleware
 from host.registry import load_registry
 from schema import build_schema
 
@@ -94,6 +95,10 @@ def create_app(
                 await rt.redis.aclose()
                 await close_db()
 
-    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(IdempotencyMiddleware, rt=rt)])
+    middleware = [
+        Middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes),  # outermost: before any read
+        Middleware(IdempotencyMiddleware, rt=rt),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.rt = rt
     return app

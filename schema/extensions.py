@@ -24,6 +24,7 @@ from core import errors
 from core.errors import shorten
 from core.settings import Settings
 from schema.inputs import check_variables, literal_checks_rule
+from schema.limits import QueryLimits
 
 # graphql-core 3.3: "Variable '$input' has invalid value at .kind: ..." (3.2 said "at 'input.kind'").
 _COERCION_AT = re.compile(r"^Variable '\$\w+' (?:got|has) invalid value.*? at '?([\w.\[\]]+?)'?[:;]")
@@ -171,6 +172,7 @@ def build_extensions(settings: Settings) -> list[ExtensionFactory | type[SchemaE
         lambda: AddValidationRules(rules),
         lambda: ValidationCache(maxsize=CACHE_SIZE),
         lambda: InputChecks(max_string_length=max_string_length),
+        lambda: QueryLimits(settings),
     ]
     if settings.is_production:
         extensions.append(MaskInternalErrors)

@@ -10,6 +10,7 @@ from host.testing.support import (
     gid,
     make_org,
     runtime_with,
+    with_settings,
 )
 
 __all__ = [
@@ -22,4 +23,5 @@ __all__ = [
     "gid",
     "make_org",
     "runtime_with",
+    "with_settings",
 ]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import strawberry
+from starlette.requests import HTTPConnection
 
 from core.auth import services
 from core.context import Info
 from core.mutations import Payload
 from core.people.models import Person as PersonModel
 from core.people.types import Person
+from core.ratelimit import client_ip
 
 
 @strawberry.input
@@ -50,7 +52,10 @@ class LogoutPayload(Payload):
 class AuthMutations:
     @strawberry.mutation(description="Sign in: a short-lived access token and a refresh token.")
     async def login(self, info: Info, input: LoginInput) -> LoginPayload:
-        pair = await services.login(info.context.rt, input.username, input.password)
+        rt = info.context.rt
+        request = info.context.request
+        ip = client_ip(request if isinstance(request, HTTPConnection) else None, rt.settings)
+        pair = await services.login(rt, input.username, input.password, ip)
         person = None
         if pair.account.person_id is not None:
             row = await PersonModel.get_or_none(id=pair.account.person_id)

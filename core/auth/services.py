@@ -12,13 +12,16 @@ from tortoise.transactions import in_transaction
 from core import audit, errors
 from core.auth import tokens
 from core.auth.models import Account, RefreshToken
-from core.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
+from core.auth.passwords import DEFAULT_CONCURRENCY, MIN_PASSWORD_LENGTH, hash_password_async, verify_password_async
 from core.context import REVOKED_JTI_KEY, Viewer
 from core.errors import UserInputError
+from core.ratelimit import count_attempts
 from core.runtime import Runtime
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{3,64}$")
-LOGIN_FAILURES_KEY = "auth:login-failures:{username}"
+LOGIN_ATTEMPTS_KEY = "auth:login-attempts:{username}:{ip}"
+LOGIN_IP_ATTEMPTS_KEY = "auth:login-attempts-ip:{ip}"
+LOGIN_USER_ATTEMPTS_KEY = "auth:login-attempts-user:{username}"
 
 
 @dataclass(frozen=True)
@@ -42,17 +45,19 @@ def check_credentials_format(username: str, password: str) -> None:
 async def create_account(
     username: str, password: str, person_id: int | None, superuser: bool = False, *,
     rt: Runtime | None = None, actor: audit.Actor | Viewer = audit.SYSTEM, organisation_id: int | None = None,
+    hash_concurrency: int = DEFAULT_CONCURRENCY,
 ) -> Account:
     """Create an account; call inside the caller's transaction when a person is made with it.
     ``actor`` and ``organisation_id`` (where the person was made) go to the audit log."""
     check_credentials_format(username, password)
     if await Account.exists(username=username):
         raise UserInputError(errors.USERNAME_TAKEN, "This username is taken", "username")
+    password_hash = await hash_password_async(password, hash_concurrency)
     try:
         async with in_transaction():
             account = await Account.create(
                 username=username,
-                password_hash=hash_password(password),
+                password_hash=password_hash,
                 person_id=person_id,
                 is_superuser=superuser,
             )
@@ -85,25 +90,45 @@ async def _issue(rt: Runtime, account: Account, family: str) -> TokenPair:
     return TokenPair(account, access, refresh)
 
 
-async def login(rt: Runtime, username: str, password: str) -> TokenPair:
-    """Unknown user and wrong password fail alike; repeated failures are rate-limited in Redis.
+def _attempt_limits(rt: Runtime, username: str, ip: str) -> list[tuple[str, int]]:
+    """(counter key, limit) for one sign-in attempt: per (username, IP) and per IP, so a
+    stranger's failures from another address never lock the owner out; per username only
+    when configured (it trades that guarantee for a cap on distributed guessing)."""
+    s = rt.settings
+    name = username.strip().lower()
+    limits = [
+        (LOGIN_ATTEMPTS_KEY.format(username=name, ip=ip), s.login_attempts_per_window),
+        (LOGIN_IP_ATTEMPTS_KEY.format(ip=ip), s.login_attempts_per_ip),
+    ]
+    if s.login_attempts_per_username:
+        limits.append((LOGIN_USER_ATTEMPTS_KEY.format(username=name), s.login_attempts_per_username))
+    return limits
+
+
+async def login(rt: Runtime, username: str, password: str, ip: str) -> TokenPair:
+    """Unknown user and wrong password fail alike. Every attempt is counted before the
+    password is checked (increment, then compare: of 100 parallel guesses at most the limit are
+    evaluated); a successful sign-in gives its attempt back and clears its (username, IP) count.
 
     A username no account can have (see ``USERNAME_RE``) fails at once: it is never a database
     parameter (over-long ones broke the query) nor part of a Redis key."""
     if not USERNAME_RE.fullmatch(username.strip()):
         raise UserInputError(errors.INVALID_CREDENTIALS, "Wrong username or password", None)
-    failures_key = LOGIN_FAILURES_KEY.format(username=username.strip().lower())
-    failures = int(await rt.redis.get(failures_key) or 0)
-    if failures >= rt.settings.login_attempts_per_window:
+    limits = _attempt_limits(rt, username, ip)
+    counts = await count_attempts(rt.redis, [key for key, _ in limits], rt.settings.login_window_seconds)
+    if any(count > limit for count, (_, limit) in zip(counts, limits, strict=True)):
         raise UserInputError(errors.RATE_LIMITED, "Too many failed sign-ins; try again later", None)
     account = await Account.get_or_none(username=username.strip(), is_active=True)
-    if not verify_password(account.password_hash if account else None, password) or account is None:
-        async with rt.redis.pipeline(transaction=True) as pipe:
-            pipe.incr(failures_key)
-            pipe.expire(failures_key, rt.settings.login_window_seconds)
-            await pipe.execute()
+    valid = await verify_password_async(
+        account.password_hash if account else None, password, rt.settings.password_hash_concurrency
+    )
+    if not valid or account is None:
         raise UserInputError(errors.INVALID_CREDENTIALS, "Wrong username or password", None)
-    await rt.redis.delete(failures_key)
+    async with rt.redis.pipeline(transaction=True) as pipe:
+        pipe.delete(limits[0][0])
+        for key, _ in limits[1:]:
+            pipe.decr(key)
+        await pipe.execute()
     async with in_transaction():
         account.last_login_at = rt.now()
         await account.save(update_fields=["last_login_at"])

@@ -18,6 +18,7 @@ from host.testing.support import (
     gid,
     make_org,
     runtime_with,
+    with_settings,
 )
 
 __all__ = [
@@ -30,4 +31,5 @@ __all__ = [
     "gid",
     "make_org",
     "runtime_with",
+    "with_settings",
 ]

@@ -119,11 +119,16 @@ def _data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         yield
     get_settings.cache_clear()
 
+# The test clock stands still unless a test moves it, so rate-limit buckets would never refill:
+# they are made large here (still charged and reported); tests of the limits set their own.
+TEST_BUCKET = 10**9
+
 
 @pytest.fixture(scope="session")
 def settings() -> Settings:
     return Settings(
-        env="test", secret_key=TEST_SECRET, database_url=_database_url() or "sqlite://:memory:", redis_url=_redis_url()
+        env="test", secret_key=TEST_SECRET, database_url=_database_url() or "sqlite://:memory:", redis_url=_redis_url(),
+        rate_limit_bucket_size=TEST_BUCKET, rate_limit_anonymous_bucket_size=TEST_BUCKET,
     )
 
 

@@ -81,6 +81,11 @@ class GraphQLClient:
         assert body.get("errors"), body
         return cast(list[dict[str, Any]], body["errors"])
 
+    def with_settings(self, **changes: Any) -> GraphQLClient:
+        """A client on a fresh app with some settings changed, e.g. ``max_query_cost=10**6`` for a
+        query-count test at page sizes the production cost limit refuses (close ``.http`` when done)."""
+        return client_for(with_settings(self.rt, **changes))
+
     def token_for(self, account_id: int, person_id: int | None, superuser: bool = False) -> str:
         s = self.rt.settings
         return issue_access_token(s.secret_key, self.rt.now(), s.access_token_seconds,
@@ -151,6 +156,13 @@ def runtime_with(rt: Runtime, pm: pluggy.PluginManager) -> Runtime:
     from host.registry import build_registry
 
     return Runtime(settings=rt.settings, registry=build_registry(pm), redis=rt.redis, clock=rt.clock)
+
+
+def with_settings(rt: Runtime, **changes: Any) -> Runtime:
+    """The same services with some settings changed: ``client_for(with_settings(rt, max_query_cost=10**6))``
+    for a query-count test at page sizes the production limits refuse, or a tiny bucket."""
+    return Runtime(settings=rt.settings.model_copy(update=changes), registry=rt.registry, redis=rt.redis,
+                   clock=rt.clock)
 
 
 def client_for(rt: Runtime) -> GraphQLClient:

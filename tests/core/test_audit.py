@@ -306,11 +306,11 @@ async def test_token_family_revocations_and_logout(rt: Runtime) -> None:
     person = await Person.create(name="职工")
     person_gid = gid("Person", person.id)
     account = await auth.create_account("worker", "long-enough-1", person.id)
-    pair = await auth.login(rt, "worker", "long-enough-1")
+    pair = await auth.login(rt, "worker", "long-enough-1", "127.0.0.1")
     await auth.refresh(rt, pair.refresh_token)
     with pytest.raises(Exception, match="not valid"):
         await auth.refresh(rt, pair.refresh_token)  # reused: the whole family is revoked
-    second = await auth.login(rt, "worker", "long-enough-1")
+    second = await auth.login(rt, "worker", "long-enough-1", "127.0.0.1")
     viewer = Viewer(account.id, person.id)
     await auth.logout(rt, viewer, second.refresh_token, all_sessions=True)
     target = gid("Account", account.id)

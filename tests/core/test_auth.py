@@ -54,7 +54,7 @@ async def test_repeated_failures_are_rate_limited(gql: GraphQLClient) -> None:
         await gql(LOGIN, {"u": "wang", "p": "bad-password"})
     blocked = (await gql(LOGIN, {"u": "wang", "p": "secret-pass"}))["login"]
     assert blocked["errors"][0]["code"] == "RATE_LIMITED"
-    assert await gql.rt.redis.ttl("auth:login-failures:wang") > 0
+    assert await gql.rt.redis.ttl("auth:login-attempts:wang:127.0.0.1") > 0
 
 
 async def test_refresh_rotates_and_a_reused_token_ends_the_sign_in(gql: GraphQLClient) -> None:

@@ -22,8 +22,8 @@ from hypothesis_graphql import nodes
 from hypothesis_graphql import strategies as gs
 
 from core.auth.models import Account
-from host.demo import load_demo
 from core.runtime import Runtime
+from host.demo import load_demo
 from tests.support import GraphQLClient, User
 
 pytestmark = pytest.mark.fuzz

@@ -14,7 +14,7 @@ from tests.support import GraphQLClient, gid
 MASTER = """
 query($id: ID!) { node(id: $id) { ... on Person {
   name mentorStats { activeApprentices completed averageScore }
-  mentorships(role: MENTOR, first: 100) { totalCount nodes {
+  mentorships(role: MENTOR, first: 20) { totalCount nodes {
     status progress apprentice { name } skill { name } organisation { name } milestones { approved }
   } }
 } } }"""

@@ -19,11 +19,11 @@ FIELDS = """id status mentor { name } apprentice { name } skill { name }
   sessions { totalCount }"""
 NODE = f"query($id: ID!) {{ node(id: $id) {{ ... on Mentorship {{ {FIELDS} }} }} }}"
 NODES = f"query($ids: [ID!]!) {{ nodes(ids: $ids) {{ ... on Mentorship {{ {FIELDS} }} }} }}"
-LIST = f"{{ mentorships(first: 50) {{ nodes {{ {FIELDS} }} }} }}"
+LIST = f"{{ mentorships(first: 10) {{ nodes {{ {FIELDS} }} }} }}"
 ON_PERSON = f"""query($id: ID!) {{ node(id: $id) {{ ... on Person {{
-  mentorships(first: 50) {{ nodes {{ {FIELDS} }} }} }} }} }}"""
+  mentorships(first: 10) {{ nodes {{ {FIELDS} }} }} }} }} }}"""
 ON_ORG = f"""query($id: ID!) {{ node(id: $id) {{ ... on Organisation {{
-  mentorships(first: 50) {{ nodes {{ {FIELDS} }} }} }} }} }}"""
+  mentorships(first: 10) {{ nodes {{ {FIELDS} }} }} }} }} }}"""
 PRIVATE: dict[str, Any] = {"goals": None, "score": None, "comment": None, "endReason": None, "raisedLevel": None,
            "progress": None, "sessionHours": None, "milestones": [], "sessions": None}
 MILESTONE_ADD = """mutation($id: ID!) { mentorshipMilestoneAdd(input: {mentorshipId: $id, title: "焊缝"}) {
