@@ -6,7 +6,9 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install run migrate demo test test-real kit-check check bench schema lock clean
+IDE_STAMP := ide/node_modules/.installed
+
+.PHONY: install run migrate demo test test-real kit-check http-audit check bench schema lock clean
 
 $(STAMP):
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,7 +16,12 @@ $(STAMP):
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	rm -f $(VENV)/.installed-* && touch $@
 
-install: $(STAMP)
+# GraphiQL's browser assets, pinned by ide/package-lock.json, served by the app (host/ide.py).
+$(IDE_STAMP): ide/package-lock.json
+	npm ci --prefix ide --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(STAMP) $(IDE_STAMP)
 
 migrate: install
 	$(BIN)/guildhall migrate
@@ -37,6 +44,11 @@ test-real: install
 kit-check: install
 	.ci/plugin-kit
 
+# The GraphQL-over-HTTP reference audit (npm graphql-http) against `guildhall serve`;
+# fails on any warning or error (.ci/graphql-http-audit).
+http-audit: install
+	.ci/graphql-http-audit
+
 # Lint (ruff) and strict types (mypy) on core/, host/, schema/ and plugins/.
 check: install
 	$(BIN)/ruff check core host schema plugins tests benchmarks
@@ -53,4 +65,4 @@ lock: install
 	  $(BIN)/python -m pip freeze --all --exclude-editable | grep -v '^pip==' ) > requirements.lock
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var ide/node_modules .ci/node/node_modules

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET_KEY = "dev-insecure-secret-key-change-me-0123456789"
@@ -31,7 +32,23 @@ class Settings(BaseSettings):
     login_window_seconds: int = 15 * 60
     max_query_depth: int = 12
     max_aliases: int = 30
-    public_url: str = "http://127.0.0.1:8000"
+    # Base of the absolute URLs the API hands out (calendar feeds); unset: the request's own
+    # scheme and host (X-Forwarded-Proto/Host honoured only from `trusted_proxies`).
+    public_url: str | None = None
+    # Persisted queries (README "Persisted queries"): automatic persisted queries live in Redis
+    # this many days after their last use; `trusted_documents` = path of a manifest: only its
+    # documents run.
+    persisted_query_days: int = Field(default=30, ge=1, le=365)
+    trusted_documents: str | None = None
+    # Anonymous GET answers without errors may be cached this long (Cache-Control max-age); 0: no-cache.
+    get_cache_seconds: int = Field(default=0, ge=0, le=86_400)
+    # Comma list of proxy addresses or networks (e.g. "127.0.0.1,10.0.0.0/8") whose
+    # X-Forwarded-For/-Proto/-Host headers are believed; empty: none.
+    trusted_proxies: str = ""
+    # Observability: /metrics asks for `Authorization: Bearer <metrics_token>` when set.
+    metrics_token: str | None = None
+    # GraphiQL's pinned browser assets (`make install` fills ide/node_modules); unset: that folder.
+    ide_assets: str | None = None
 
     @model_validator(mode="after")
     def _secret_key_is_set_in_production(self) -> Settings:
@@ -47,6 +64,10 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def trusted_proxy_networks(self) -> list[IPv4Network | IPv6Network]:
+        return [ip_network(item.strip(), strict=False) for item in self.trusted_proxies.split(",") if item.strip()]
 
     @property
     def plugin_allow_list(self) -> list[str] | None:
