@@ -70,8 +70,7 @@ async def test_one_log_line_per_request_with_its_figures(http: httpx.AsyncClient
     assert "POST /graphql Orgs 200" in text and "[req-00000001]" in text and not text.startswith("{")
 
 
-async def test_cost_is_taken_from_the_response_extensions(http: httpx.AsyncClient,
-                                                          caplog: pytest.LogCaptureFixture) -> None:
+def test_cost_is_taken_from_the_response_extensions() -> None:
     from host.graphql_view import _cost
 
     assert _cost({"extensions": {"cost": {"requestedQueryCost": 12, "actualQueryCost": 3}}}) == 3
@@ -188,3 +187,17 @@ async def test_websocket_subscriptions_are_counted_and_trusted_documents_apply(
                 break
             await asyncio.sleep(0.01)
         assert _sample("guildhall_open_subscriptions") == before
+
+
+async def test_pool_gauges_on_real_backends(http: httpx.AsyncClient, rt: Runtime, database: str) -> None:
+    from fakeredis import FakeAsyncRedis
+
+    from core.db import is_sqlite
+
+    await http.get("/metrics")
+    has_redis_pool = _sample("guildhall_redis_pool_connections", state="max") > 0
+    has_db_pool = _sample("guildhall_db_pool_connections", state="max") > 0
+    if not isinstance(rt.redis, FakeAsyncRedis):
+        assert has_redis_pool
+    if not is_sqlite(database):
+        assert has_db_pool
