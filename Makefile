@@ -6,7 +6,9 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install run migrate demo test test-real fuzz kit-check check bench schema lock clean
+IDE_STAMP := ide/node_modules/.installed
+
+.PHONY: install run migrate demo test test-real fuzz kit-check http-audit check bench schema lock clean
 
 $(STAMP):
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,7 +16,13 @@ $(STAMP):
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	rm -f $(VENV)/.installed-* && touch $@
 
-install: $(STAMP)
+# GraphiQL's browser assets, pinned by ide/package-lock.json, served by the app (host/ide.py).
+# Without npm the API still runs; only the in-browser IDE lacks its scripts (a warning says so).
+$(IDE_STAMP): ide/package-lock.json
+	if command -v npm >/dev/null; then npm ci --prefix ide --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: GraphiQL's assets are not installed (the API works without them)" >&2; fi
+
+install: $(STAMP) $(IDE_STAMP)
 
 migrate: install
 	$(BIN)/guildhall migrate
@@ -37,6 +45,11 @@ test-real: install
 kit-check: install
 	.ci/plugin-kit
 
+# The GraphQL-over-HTTP reference audit (npm graphql-http) against `guildhall serve`;
+# fails on any warning or error (.ci/graphql-http-audit).
+http-audit: install
+	.ci/graphql-http-audit
+
 # Lint (ruff) and strict types (mypy) on core/, host/, schema/ and plugins/.
 check: install
 	$(BIN)/ruff check core host schema plugins tests benchmarks
@@ -57,4 +70,4 @@ lock: install
 	  $(BIN)/python -m pip freeze --all --exclude-editable | grep -v '^pip==' ) > requirements.lock
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var ide/node_modules .ci/node/node_modules

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import ipaddress
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Literal
 
@@ -34,7 +34,20 @@ class Settings(BaseSettings):
     login_window_seconds: int = 15 * 60
     max_query_depth: int = 12
     max_aliases: int = 30
-    public_url: str = "http://127.0.0.1:8000"
+    # Base of the absolute URLs the API hands out (calendar feeds); unset: the request's own
+    # scheme and host (X-Forwarded-Proto/Host honoured only from `trusted_proxies`).
+    public_url: str | None = None
+    # Persisted queries (README "Persisted queries"): automatic persisted queries live in Redis
+    # this many days after their last use; `trusted_documents` = path of a manifest: only its
+    # documents run.
+    persisted_query_days: int = Field(default=30, ge=1, le=365)
+    trusted_documents: str | None = None
+    # Anonymous GET answers without errors may be cached this long (Cache-Control max-age); 0: no-cache.
+    get_cache_seconds: int = Field(default=0, ge=0, le=86_400)
+    # Observability: /metrics asks for `Authorization: Bearer <metrics_token>` when set.
+    metrics_token: str | None = None
+    # GraphiQL's pinned browser assets (`make install` fills ide/node_modules); unset: that folder.
+    ide_assets: str | None = None
     # None: introspection on, except in production. Off also hides "Did you mean …" hints.
     introspection: bool | None = None
     # A cap on every string in arguments and variables, on top of each field's own limit.
@@ -53,7 +66,8 @@ class Settings(BaseSettings):
     login_attempts_per_username: int = Field(default=0, ge=0)
     # Argon2 runs in worker threads; at most this many at once (each takes ~64 MiB).
     password_hash_concurrency: int = Field(default=4, ge=1)
-    # Comma list of proxy addresses or networks whose X-Forwarded-For is believed.
+    # Comma list of proxy addresses or networks (e.g. "127.0.0.1,10.0.0.0/8") whose
+    # X-Forwarded-For/-Proto/-Host headers are believed; empty: none.
     trusted_proxies: str = ""
 
     @field_validator("trusted_proxies")
@@ -61,7 +75,7 @@ class Settings(BaseSettings):
     def _proxies_are_addresses(cls, value: str) -> str:
         for item in value.split(","):
             if item.strip():
-                ipaddress.ip_network(item.strip(), strict=False)  # ValueError names the bad entry
+                ip_network(item.strip(), strict=False)  # ValueError names the bad entry
         return value
 
     @model_validator(mode="after")
@@ -83,6 +97,10 @@ class Settings(BaseSettings):
     @property
     def introspection_enabled(self) -> bool:
         return not self.is_production if self.introspection is None else self.introspection
+
+    @property
+    def trusted_proxy_networks(self) -> list[IPv4Network | IPv6Network]:
+        return [ip_network(item.strip(), strict=False) for item in self.trusted_proxies.split(",") if item.strip()]
 
     @property
     def plugin_allow_list(self) -> list[str] | None:

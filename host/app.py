@@ -7,6 +7,7 @@ import inspect
 import logging
 from collections.abc import AsyncIterator, Awaitable
 
+from redis.asyncio import Redis
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -21,7 +22,12 @@ from core.registry import Registry
 from core.runtime import Runtime
 from core.settings import Settings, get_settings
 from host.graphql_view import GuildhallGraphQL
+from host.ide import PREFIX as IDE_PREFIX
+from host.ide import asset_endpoint, build_ide
 from host.limits import BodyLimitMiddleware
+from host.observability import ObservabilityMiddleware, configure_logging, install_statement_counter, metrics
+from host.persisted import PersistedQueries, load_manifest
+from host.proxy import TrustedProxyMiddleware
 from host.registry import load_registry
 from schema import build_schema
 
@@ -67,9 +73,12 @@ def create_app(
     settings = settings or get_settings()
     registry = registry or (rt.registry if rt else load_registry(settings.plugin_allow_list))
     rt = rt or Runtime(settings=settings, registry=registry, redis=make_redis(settings.redis_url))
+    ide = None if settings.is_production else build_ide(settings.ide_assets)
     graphql = GuildhallGraphQL(
         build_schema(registry, settings),
         rt,
+        persisted=make_persisted_queries(settings, rt.redis),
+        ide_html=ide.html if ide else None,
         graphql_ide=None if settings.is_production else "graphiql",
         keep_alive=True,
         keep_alive_interval=15,
@@ -77,9 +86,12 @@ def create_app(
     routes: list[BaseRoute] = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        Route("/metrics", metrics),
         Route("/graphql", graphql),
         WebSocketRoute("/graphql", graphql),
     ]
+    if ide is not None:
+        routes.append(Route(IDE_PREFIX + "{asset:path}", asset_endpoint(ide)))
     routes.extend(contribution.item for contribution in registry.routes)
 
     @contextlib.asynccontextmanager
@@ -95,10 +107,28 @@ def create_app(
                 await rt.redis.aclose()
                 await close_db()
 
+    install_statement_counter()
     middleware = [
-        Middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes),  # outermost: before any read
+        Middleware(TrustedProxyMiddleware, trusted=settings.trusted_proxy_networks),
+        Middleware(ObservabilityMiddleware),
+        Middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes),  # before any read
         Middleware(IdempotencyMiddleware, rt=rt),
     ]
     app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.rt = rt
     return app
+
+
+def make_persisted_queries(settings: Settings, redis: Redis) -> PersistedQueries:
+    """APQ in Redis; with ``GUILDHALL_TRUSTED_DOCUMENTS`` only that manifest's documents."""
+    trusted = load_manifest(settings.trusted_documents)[0] if settings.trusted_documents else None
+    if trusted is not None:
+        log.info("trusted documents: %d from %s", len(trusted), settings.trusted_documents)
+    return PersistedQueries(redis, settings.persisted_query_days * 24 * 60 * 60, trusted)
+
+
+def serve_app() -> Starlette:
+    """The factory ``guildhall serve`` runs in each server process: logging, then the app."""
+    settings = get_settings()
+    configure_logging(settings)
+    return create_app(settings)

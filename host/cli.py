@@ -24,6 +24,8 @@ user_cli = typer.Typer(help="Manage sign-in accounts.", no_args_is_help=True)
 cli.add_typer(user_cli, name="user")
 plugin_cli = typer.Typer(help="Write plugins.", no_args_is_help=True)
 cli.add_typer(plugin_cli, name="plugin")
+documents_cli = typer.Typer(help="Trusted documents (persisted queries) of the mobile apps.", no_args_is_help=True)
+cli.add_typer(documents_cli, name="documents")
 
 
 def _registry(in_tree: bool = False) -> Registry:
@@ -59,11 +61,18 @@ def serve(
     reload: bool = False,
 ) -> None:
     """Serve the API on /graphql (never loads demo data by itself)."""
-    if workers > 1 and not get_settings().redis_url:
+    from host.observability import configure_logging
+
+    settings = get_settings()
+    configure_logging(settings)
+    if workers > 1 and not settings.redis_url:
         typer.echo(
             "warning: several workers without GUILDHALL_REDIS_URL do not share subscriptions or limits", err=True
         )
-    uvicorn.run("host.app:create_app", factory=True, host=host, port=port, workers=workers, reload=reload)
+    # Our middleware logs each request and applies GUILDHALL_TRUSTED_PROXIES (host/proxy.py);
+    # uvicorn's access log, logging set-up and proxy headers would duplicate them.
+    uvicorn.run("host.app:serve_app", factory=True, host=host, port=port, workers=workers, reload=reload,
+                log_config=None, access_log=False, proxy_headers=False)
 
 
 @cli.command("migrate")
@@ -138,6 +147,49 @@ def plugin_new(
     typer.echo("next:")
     typer.echo(f"  pip install -e {root}")
     typer.echo(f"  pytest {root / 'tests'}")
+
+
+@documents_cli.command("add")
+def documents_add(
+    file: Annotated[Path, typer.Argument(help="A manifest a mobile build wrote (see README, Persisted queries).")],
+    manifest: Annotated[
+        Path | None, typer.Option(help="The trusted manifest to merge into; default GUILDHALL_TRUSTED_DOCUMENTS.")
+    ] = None,
+) -> None:
+    """Validate every document of FILE against the schema and merge them into the trusted manifest."""
+    from graphql import parse, validate
+
+    from host.persisted import ManifestError, load_manifest, write_manifest
+    from schema import build_schema
+
+    configured = get_settings().trusted_documents
+    target = manifest or (Path(configured) if configured else None)
+    if target is None:
+        typer.echo("error: name the manifest with --manifest or GUILDHALL_TRUSTED_DOCUMENTS", err=True)
+        raise typer.Exit(2)
+    try:
+        incoming, _ = load_manifest(file)
+        existing, kind = load_manifest(target) if target.exists() else ({}, "map")
+    except ManifestError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    graphql_schema = build_schema(_registry())._schema
+    problems: list[str] = []
+    for digest, document in incoming.items():
+        try:
+            found = [error.message for error in validate(graphql_schema, parse(document))]
+        except Exception as exc:  # a syntax error
+            found = [str(exc)]
+        problems.extend(f"{digest[:12]}: {message}" for message in found)
+    if problems:
+        typer.echo("error: documents do not validate against the schema; nothing written", err=True)
+        for problem in problems:
+            typer.echo(f"  {problem}", err=True)
+        raise typer.Exit(1)
+    added = [digest for digest in incoming if digest not in existing]
+    write_manifest(target, {**existing, **incoming}, kind)
+    typer.echo(f"{target}: {len(added)} added, {len(incoming) - len(added)} already there, "
+               f"{len(existing) + len(added)} in all (restart the servers to load them)")
 
 
 @user_cli.command("create")

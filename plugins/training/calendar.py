@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlparse
 
 from icalendar import Calendar, Event
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from tortoise.exceptions import IntegrityError
@@ -27,6 +27,7 @@ from core.organisations.models import Organisation
 from core.people.models import Person
 from core.runtime import Runtime
 from core.settings import Settings
+from core.urls import public_base_url
 from plugins.training.access import require_act_for
 from plugins.training.models import (
     EnrolmentStatus,
@@ -55,9 +56,10 @@ def feed_token(secret: str, person_id: int, version: int) -> str:
     return f"{person_id}-{version}-{_signature(secret, person_id, version)}"
 
 
-def feed_url(settings: Settings, person_id: int, version: int) -> str:
+def feed_url(settings: Settings, person_id: int, version: int, request: HTTPConnection | None = None) -> str:
+    """Absolute: on ``GUILDHALL_PUBLIC_URL``, else on the host ``request`` came to (core.urls)."""
     token = feed_token(settings.secret_key, person_id, version)
-    return settings.public_url.rstrip("/") + ROUTE_PATH.format(token=token)
+    return public_base_url(settings, request) + ROUTE_PATH.format(token=token)
 
 
 async def current_version(person_id: int) -> int:
@@ -115,7 +117,8 @@ async def build_feed(rt: Runtime, person_id: int) -> bytes:
     ).order_by("starts_at", "id")
     courses = {c.id: c for c in await TrainingCourse.filter(id__in={s.course_id for s in sessions})}
     organisations = {o.id: o for o in await Organisation.filter(id__in={s.organisation_id for s in sessions})}
-    host = urlparse(rt.settings.public_url).hostname or "guildhall"
+    # Event UIDs must not change with the host a feed is fetched on.
+    host = urlparse(rt.settings.public_url or "").hostname or "guildhall"
 
     calendar = Calendar()
     calendar.add("prodid", PRODID)

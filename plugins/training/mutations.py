@@ -360,5 +360,5 @@ class TrainingMutations:
         person_id, version = await calendar.reset_feed_as(info.context, person_id)
         if person_id != info.context.viewer.person_id:
             return TrainingCalendarResetPayload()  # an admin revoked it: the URL stays the person's secret
-        url = calendar.feed_url(info.context.rt.settings, person_id, version)
+        url = calendar.feed_url(info.context.rt.settings, person_id, version, info.context.request)
         return TrainingCalendarResetPayload(calendar_url=url)

@@ -432,7 +432,7 @@ class PersonTrainingFields:
         if not can_see_calendar(info.context, parent.id):
             return None
         version = await calendar_version_by_person(info.context, parent.id) or FIRST_VERSION
-        return feed_url(info.context.rt.settings, parent.id, version)
+        return feed_url(info.context.rt.settings, parent.id, version, info.context.request)
 
 
 @strawberry.type
