@@ -34,6 +34,8 @@ PLUGIN_DISABLED = "PLUGIN_DISABLED"
 INVALID_SETTING = "INVALID_SETTING"
 BAD_USER_INPUT = "BAD_USER_INPUT"
 INTERNAL = "INTERNAL_SERVER_ERROR"
+# PostgreSQL or Redis is down, frozen or timed out: retry later (HTTP 503).
+SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
 
 
 @strawberry.type(description="An expected failure of a mutation; clients switch on `code`.")
