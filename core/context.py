@@ -8,12 +8,11 @@ from typing import Any
 import strawberry
 
 from core import errors
+from core.auth.revocations import is_revoked
 from core.auth.tokens import AccessClaims, InvalidToken, read_access_token
 from core.errors import PublicError
 from core.loaders import Loaders
 from core.runtime import Runtime
-
-REVOKED_JTI_KEY = "auth:revoked:{jti}"
 
 
 @dataclass(frozen=True)
@@ -75,6 +74,6 @@ async def authenticate(rt: Runtime, authorization: str | None) -> Viewer:
         claims = read_access_token(rt.settings.secret_key, token, rt.now())
     except InvalidToken as exc:
         raise AuthenticationFailed(f"Access token is not valid: {exc}") from exc
-    if await rt.redis.exists(REVOKED_JTI_KEY.format(jti=claims.jti)):
+    if await is_revoked(rt, claims.jti):  # Redis, or PostgreSQL when Redis is down
         raise AuthenticationFailed("Access token was revoked (signed out)")
     return Viewer.from_claims(claims)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tortoise import Tortoise
 from tortoise.apps import Apps as TortoiseApps
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.context import TortoiseContext
 from tortoise.migrations.autodetector import MigrationAutodetector
 from tortoise.migrations.executor import MigrationExecutor
@@ -33,9 +35,39 @@ CORE_APP = ModelApp(
 Apps = Sequence[ModelApp]
 
 
-def tortoise_config(database_url: str, apps: Apps) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Timeouts:
+    """PostgreSQL limits for serving (migrations and the CLI run without them).
+
+    ``connect``: asyncpg's ``timeout`` for opening a connection (a server that is down or
+    unreachable fails fast). ``statement``: the server's ``statement_timeout`` cancels a slow
+    statement (the connection stays usable), and asyncpg's ``command_timeout``, one second
+    longer, gives up on a server that does not answer at all (frozen, partitioned).
+    """
+
+    connect: float
+    statement: float
+
+
+def postgres_connection(database_url: str, timeouts: Timeouts) -> dict[str, Any]:
+    """Tortoise's connection config for ``database_url`` with the timeouts passed to asyncpg."""
+    config = expand_db_url(database_url)
+    credentials = config["credentials"]
+    credentials["timeout"] = timeouts.connect
+    credentials["command_timeout"] = timeouts.statement + 1
+    credentials["server_settings"] = {
+        **credentials.get("server_settings", {}),
+        "statement_timeout": str(int(timeouts.statement * 1000)),
+    }
+    return config
+
+
+def tortoise_config(database_url: str, apps: Apps, timeouts: Timeouts | None = None) -> dict[str, Any]:
+    connection: str | dict[str, Any] = database_url
+    if timeouts is not None and not is_sqlite(database_url):
+        connection = postgres_connection(database_url, timeouts)
     return {
-        "connections": {"default": database_url},
+        "connections": {"default": connection},
         "apps": {
             app.label: {
                 "models": list(app.models),
@@ -61,11 +93,11 @@ def ensure_sqlite_folder(database_url: str) -> None:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
 
 
-async def init_db(database_url: str, apps: Apps) -> TortoiseContext:
+async def init_db(database_url: str, apps: Apps, timeouts: Timeouts | None = None) -> TortoiseContext:
     """Connect for serving; the context is global so lifespan and request tasks share it."""
     ensure_sqlite_folder(database_url)
     return await Tortoise.init(
-        config=tortoise_config(database_url, apps), _enable_global_fallback=True
+        config=tortoise_config(database_url, apps, timeouts), _enable_global_fallback=True
     )
 
 

@@ -64,6 +64,9 @@ def shorten(message: str) -> str:
                           message[: 4 * MESSAGE_LIMIT])
     return message if len(message) <= MESSAGE_LIMIT else message[: MESSAGE_LIMIT - 1] + "…"
 
+# PostgreSQL or Redis is down, frozen or timed out: retry later (HTTP 503).
+SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+
 
 @strawberry.type(description="An expected failure of a mutation; clients switch on `code`.")
 class UserError:

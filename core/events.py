@@ -12,10 +12,12 @@ import inspect
 import json
 import logging
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 from datetime import datetime
 from typing import Any
 
 from core.plugin_api import DomainEvent
+from core.pubsub import hub_for, publish
 from core.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -42,20 +44,15 @@ async def emit(rt: Runtime, event: DomainEvent) -> None:
             "private": list(event.private),
             "audience": list(event.audience),
         }
-        await rt.redis.publish(organisation_channel(event.organisation_id), json.dumps(message))
+        await publish(rt.redis, organisation_channel(event.organisation_id), json.dumps(message))
 
 
 async def listen(rt: Runtime, channel: str) -> AsyncIterator[dict[str, Any]]:
     """Messages published on ``channel`` from now on, from any server process."""
-    pubsub = rt.redis.pubsub()
-    await pubsub.subscribe(channel)
-    try:
-        async for message in pubsub.listen():
-            if message.get("type") == "message":
-                yield json.loads(message["data"])
-    finally:
-        await pubsub.unsubscribe(channel)
-        await pubsub.aclose()  # type: ignore[no-untyped-call]  # redis-py leaves PubSub.aclose unannotated
+    # One shared pub/sub connection per process (core.pubsub); it resubscribes after Redis drops.
+    async with aclosing(hub_for(rt.redis, rt.settings.subscription_queue_size).listen(channel)) as messages:
+        async for data in messages:
+            yield json.loads(data)
 
 
 def parse_time(value: str) -> datetime:

@@ -108,6 +108,17 @@ class Settings(BaseSettings):
             return None
         return [name.strip() for name in self.plugins.split(",") if name.strip()]
 
+    # Resilience and safe retries (README "Limits"): Redis pool, WebSockets, PostgreSQL timeouts.
+    redis_max_connections: int = Field(default=64, ge=2)
+    redis_pool_timeout_seconds: float = Field(default=5.0, gt=0)
+    redis_socket_timeout_seconds: float = Field(default=1.0, gt=0)
+    subscription_queue_size: int = Field(default=100, ge=1)
+    max_subscriptions_per_connection: int = Field(default=50, ge=1)
+    websocket_init_timeout_seconds: float = Field(default=10.0, gt=0)
+    database_connect_timeout_seconds: float = Field(default=5.0, gt=0)
+    database_statement_timeout_seconds: float = Field(default=5.0, gt=0)
+    refresh_reuse_grace_seconds: int = Field(default=30, ge=0)
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

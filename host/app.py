@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import inspect
 import logging
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
 
 from redis.asyncio import Redis
 from starlette.applications import Starlette
@@ -15,12 +17,13 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from tortoise import connections
 
-from core.db import close_db, init_db
+from core.db import Timeouts, close_db, init_db
 from core.idempotency import IdempotencyMiddleware
 from core.redis import make_redis
 from core.registry import Registry
 from core.runtime import Runtime
 from core.settings import Settings, get_settings
+from core.unavailable import ServiceUnavailableMiddleware
 from host.graphql_view import GuildhallGraphQL
 from host.ide import PREFIX as IDE_PREFIX
 from host.ide import asset_endpoint, build_ide
@@ -38,19 +41,26 @@ async def healthz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
-async def readyz(request: Request) -> JSONResponse:
-    rt: Runtime = request.app.state.rt
-    checks: dict[str, str] = {}
+READY_CHECK_SECONDS = 0.9
+
+
+async def _check(probe: Callable[[], Awaitable[object]]) -> str:
     try:
-        await connections.get("default").execute_query("SELECT 1")
-        checks["database"] = "ok"
+        await asyncio.wait_for(probe(), READY_CHECK_SECONDS)
+        return "ok"
+    except TimeoutError:
+        return "error: timed out"
     except Exception as exc:  # any failure means "not ready", with the reason shown
-        checks["database"] = f"error: {type(exc).__name__}"
-    try:
-        await rt.redis.ping()
-        checks["redis"] = "ok"
-    except Exception as exc:
-        checks["redis"] = f"error: {type(exc).__name__}"
+        return f"error: {type(exc).__name__}"
+
+
+async def readyz(request: Request) -> JSONResponse:
+    """Both checks run at once, each bounded: a frozen backend answers 503 within 2 s."""
+    rt: Runtime = request.app.state.rt
+    database, redis = await asyncio.gather(
+        _check(lambda: connections.get("default").execute_query("SELECT 1")), _check(rt.redis.ping)
+    )
+    checks = {"database": database, "redis": redis}
     ready = all(value == "ok" for value in checks.values())
     return JSONResponse({"status": "ok" if ready else "unavailable", **checks}, status_code=200 if ready else 503)
 
@@ -72,7 +82,9 @@ def create_app(
     caller, and shared by everything the app does."""
     settings = settings or get_settings()
     registry = registry or (rt.registry if rt else load_registry(settings.plugin_allow_list))
-    rt = rt or Runtime(settings=settings, registry=registry, redis=make_redis(settings.redis_url))
+    rt = rt or Runtime(settings=settings, registry=registry, redis=make_redis(
+        settings.redis_url, settings.redis_max_connections, settings.redis_pool_timeout_seconds,
+        settings.redis_socket_timeout_seconds))
     ide = None if settings.is_production else build_ide(settings.ide_assets)
     graphql = GuildhallGraphQL(
         build_schema(registry, settings),
@@ -80,8 +92,11 @@ def create_app(
         persisted=make_persisted_queries(settings, rt.redis),
         ide_html=ide.html if ide else None,
         graphql_ide=None if settings.is_production else "graphiql",
+        # Server pings on the legacy graphql-ws protocol; graphql-transport-ws clients ping us.
         keep_alive=True,
         keep_alive_interval=15,
+        connection_init_wait_timeout=timedelta(seconds=settings.websocket_init_timeout_seconds),
+        max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
     )
     routes: list[BaseRoute] = [
         Route("/healthz", healthz),
@@ -97,7 +112,8 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_services:
-            await init_db(settings.database_url, registry.model_apps)
+            timeouts = Timeouts(settings.database_connect_timeout_seconds, settings.database_statement_timeout_seconds)
+            await init_db(settings.database_url, registry.model_apps, timeouts)
         await _await_all(registry.pm.hook.startup(app=app))
         try:
             yield
@@ -112,6 +128,7 @@ def create_app(
         Middleware(TrustedProxyMiddleware, trusted=settings.trusted_proxy_networks),
         Middleware(ObservabilityMiddleware),
         Middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes),  # before any read
+        Middleware(ServiceUnavailableMiddleware),
         Middleware(IdempotencyMiddleware, rt=rt),
     ]
     app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)

@@ -22,6 +22,7 @@ from strawberry.types.field import StrawberryField
 from core.plugin_api import ACTS_IN, ActsIn, PluginError
 from core.registry import CORE_PLUGIN, Contribution, Registry
 from core.settings import Settings, get_settings
+from core.unavailable import ServiceUnavailable
 from schema.extensions import build_extensions, schema_config
 from schema.guards import ListGuard, MutationGuard, QueryErrors
 
@@ -149,7 +150,8 @@ def build_schema(registry: Registry, settings: Settings | None = None) -> Guildh
         mutation=_merge_root("Mutation", registry.mutations),
         subscription=_merge_root("Subscription", registry.subscriptions),
         types=[contribution.item for contribution in registry.types],
-        extensions=build_extensions(settings or get_settings()),
+        # ServiceUnavailable last: it sees errors first (extensions unwind in reverse).
+        extensions=[*build_extensions(settings or get_settings()), ServiceUnavailable],
         config=schema_config(settings or get_settings()),
         extra_fields=_extra_fields(registry),
     )

@@ -13,6 +13,7 @@ from graphql import ExecutionResult
 from core.context import Context, authenticate
 from core.events import organisation_channel
 from core.organisations.models import Organisation
+from core.pubsub import hub_for
 from core.runtime import Runtime
 from schema.build import build_schema
 from tests.support import User, gid
@@ -21,8 +22,12 @@ SUBSCRIBE = "subscription($o: ID!) { organisationEvents(organisationId: $o) { na
 
 
 async def _listeners(rt: Runtime, channel: str) -> int:
-    return sum(int(n) for name, n in await rt.redis.pubsub_numsub(channel)
-               if (name.decode() if isinstance(name, bytes) else name) == channel)
+    """Subscribers of this process on ``channel`` once the shared pub/sub connection (one per
+    process, ``core.pubsub``) is up: Redis itself sees one subscription however many listen."""
+    hub = hub_for(rt.redis, rt.settings.subscription_queue_size)
+    if not hub.connected:
+        return 0
+    return len(hub.channels.get(channel, ()))
 
 
 class Subscription:

@@ -42,9 +42,24 @@ class RefreshToken(Model):
     used_at = fields.DatetimeField(null=True)
     revoked_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # Refresh grace (core.auth.services.refresh): the successor pair, sealed with a key derived
+    # from this (spent) token, and a digest of the client that spent it; cleared after the grace.
+    successor_sealed = fields.TextField(null=True)
+    used_by = fields.CharField(max_length=64, null=True)
 
     account_id: int
 
     class Meta:
         table = "core_refresh_token"
         indexes = (("account_id",),)
+
+
+class RevokedToken(Model):
+    # A signed-out access token (its JWT id) until it would have expired anyway. The record of
+    # revocations; Redis holds a cache of it (core.auth.revocations).
+
+    jti = fields.CharField(max_length=64, primary_key=True)
+    expires_at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "core_revoked_token"

@@ -48,6 +48,15 @@ class LogoutPayload(Payload):
     ok: bool = False
 
 
+def _client(info: Info) -> str:
+    """Who refreshes, for the refresh grace: the app's User-Agent and network address."""
+    request = info.context.request
+    if request is None or not hasattr(request, "headers"):
+        return ""
+    host = request.client.host if getattr(request, "client", None) else ""
+    return f"{request.headers.get('user-agent', '')}|{host}"
+
+
 @strawberry.type
 class AuthMutations:
     @strawberry.mutation(description="Sign in: a short-lived access token and a refresh token.")
@@ -64,7 +73,7 @@ class AuthMutations:
 
     @strawberry.mutation(description="Trade a refresh token for a new pair; the old one is spent.")
     async def token_refresh(self, info: Info, input: TokenRefreshInput) -> TokenRefreshPayload:
-        pair = await services.refresh(info.context.rt, input.refresh_token)
+        pair = await services.refresh(info.context.rt, input.refresh_token, _client(info))
         return TokenRefreshPayload(access_token=pair.access_token, refresh_token=pair.refresh_token)
 
     @strawberry.mutation(description="Sign out this session (or all) and revoke the access token.")

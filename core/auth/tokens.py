@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -76,3 +78,30 @@ def digest(token: str) -> str:
 
 def new_family() -> str:
     return uuid.uuid4().hex
+
+
+def _successor_keys(secret: str, spent_token: str) -> tuple[bytes, bytes]:
+    base = hmac.new(secret.encode(), b"successor|" + spent_token.encode(), hashlib.sha256).digest()
+    return hashlib.sha256(b"stream|" + base).digest(), hashlib.sha256(b"mac|" + base).digest()
+
+
+def seal_successor(secret: str, spent_token: str, plaintext: str) -> str:
+    """Encrypt ``plaintext`` (the successor pair) under a key only the spent token (which the
+    server does not keep) and the server secret give: a SHAKE-256 keystream, used once (one
+    successor per token), and an HMAC-SHA256 tag."""
+    stream_key, mac_key = _successor_keys(secret, spent_token)
+    data = plaintext.encode()
+    cipher = bytes(a ^ b for a, b in zip(data, hashlib.shake_256(stream_key).digest(len(data)), strict=True))
+    tag = hmac.new(mac_key, cipher, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(tag + cipher).decode()
+
+
+def open_successor(secret: str, spent_token: str, sealed: str) -> str | None:
+    """The sealed plaintext, or None when it was not sealed with this token."""
+    stream_key, mac_key = _successor_keys(secret, spent_token)
+    raw = base64.urlsafe_b64decode(sealed.encode())
+    tag, cipher = raw[:32], raw[32:]
+    if not hmac.compare_digest(tag, hmac.new(mac_key, cipher, hashlib.sha256).digest()):
+        return None
+    stream = hashlib.shake_256(stream_key).digest(len(cipher))
+    return bytes(a ^ b for a, b in zip(cipher, stream, strict=True)).decode()

@@ -39,6 +39,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 from redis.asyncio import Redis
 from tortoise import Tortoise, connections
 
+from core.auth.revocations import mark_complete
 from core.db import close_db, init_db, is_sqlite, migrate
 from core.redis import make_redis
 from core.registry import Registry
@@ -239,6 +240,8 @@ def clock() -> Clock:
 async def rt(settings: Settings, registry: Registry, redis: Redis, clock: Clock) -> AsyncIterator[Runtime]:
     """The runtime services code receives (``rule(rt, ...)``); Redis is emptied first."""
     await redis.flushdb()
+    # The database holds no revocations either (emptied after every test): the cache is complete.
+    await mark_complete(redis)
     yield Runtime(settings=settings, registry=registry, redis=redis, clock=clock)
 
 

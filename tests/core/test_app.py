@@ -12,8 +12,9 @@ import pytest
 import uvicorn
 import websockets
 
-from core.events import emit
+from core.events import emit, organisation_channel
 from core.plugin_api import DomainEvent
+from core.pubsub import hub_for
 from core.runtime import Runtime
 from host.app import create_app
 from tests.support import GraphQLClient, gid, make_org
@@ -109,6 +110,18 @@ async def _connect(address: str, init: dict[str, object]) -> websockets.ClientCo
     return ws
 
 
+async def _until_listening(rt: Runtime, org_id: int) -> None:
+    """Until this process's shared pub/sub connection listens on the organisation's channel."""
+    hub = hub_for(rt.redis, rt.settings.subscription_queue_size)
+    channel = organisation_channel(org_id)
+
+    async def listening() -> None:
+        while not (hub.connected and hub.channels.get(channel)):  # noqa: ASYNC110 (a state owned by the hub)
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(listening(), 5)
+
+
 async def test_subscription_over_websocket_with_token_in_connection_init(
     server: str, gql: GraphQLClient, rt: Runtime
 ) -> None:
@@ -119,7 +132,7 @@ async def test_subscription_over_websocket_with_token_in_connection_init(
         assert json.loads(await ws.recv())["type"] == "connection_ack"
         await ws.send(json.dumps({"id": "1", "type": "subscribe",
                                   "payload": {"query": SUBSCRIBE, "variables": {"o": gid("Organisation", org.id)}}}))
-        await asyncio.sleep(0.2)  # the subscription is listening on Redis before we publish
+        await _until_listening(rt, org.id)
         # Issue 8: an event names what it is about; a member receives it when it may see that.
         await emit(rt, DomainEvent("mentorship.accepted", {"id": 3}, organisation_id=org.id,
                                    subject=gid("Organisation", org.id)))

@@ -57,11 +57,12 @@ async def test_repeated_failures_are_rate_limited(gql: GraphQLClient) -> None:
     assert await gql.rt.redis.ttl("auth:login-attempts:wang:127.0.0.1") > 0
 
 
-async def test_refresh_rotates_and_a_reused_token_ends_the_sign_in(gql: GraphQLClient) -> None:
+async def test_refresh_rotates_and_a_reused_token_ends_the_sign_in(gql: GraphQLClient, clock: Clock) -> None:
     await _account()
     first = (await gql(LOGIN, {"u": "wang", "p": "secret-pass"}))["login"]["refreshToken"]
     second = (await gql(REFRESH, {"t": first}))["tokenRefresh"]
     assert second["errors"] == [] and second["refreshToken"] != first
+    clock.advance(seconds=gql.rt.settings.refresh_reuse_grace_seconds + 1)  # past the refresh grace
 
     reused = (await gql(REFRESH, {"t": first}))["tokenRefresh"]
     assert reused["errors"] == [{"code": "INVALID_TOKEN", "field": "refreshToken"}]
