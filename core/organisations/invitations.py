@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
-from core import audit, errors
+from core import audit, errors, invitations
 from core.context import Context, Viewer
 from core.errors import UserInputError
 from core.lookups import require_organisation
@@ -48,18 +48,11 @@ async def invite(rt: Runtime, *, alliance_id: int, organisation_id: int, role: A
         raise UserInputError(
             errors.ALREADY_MEMBER, "This organisation is already in the alliance", "organisationId"
         )
-    now = rt.now()
     async with in_transaction():
-        await AllianceInvitation.bulk_create(
-            [AllianceInvitation(alliance_id=alliance_id, organisation_id=organisation_id, role=role,
-                                invited_at=now, invited_by_account_id=invited_by_account_id)],
-            ignore_conflicts=True,
+        invitation = await invitations.reopen(
+            AllianceInvitation, {"alliance_id": alliance_id, "organisation_id": organisation_id}, role, rt.now(),
+            invited_by_account_id,
         )
-        await AllianceInvitation.filter(alliance_id=alliance_id, organisation_id=organisation_id).update(
-            role=role, status=InvitationStatus.PENDING, invited_at=now,
-            invited_by_account_id=invited_by_account_id, responded_at=None,
-        )
-        invitation = await AllianceInvitation.get(alliance_id=alliance_id, organisation_id=organisation_id)
         await audit.record(rt, actor=audit.Actor(invited_by_account_id), organisation_id=alliance_id,
                            action="alliance.invited", target=audit.target("Organisation", organisation_id),
                            after={"invitation": audit.target("AllianceInvitation", invitation.id), "role": role})
@@ -70,10 +63,7 @@ async def _decide(rt: Runtime, invitation_id: int, status: InvitationStatus,
                   actor: audit.Actor | Viewer = audit.SYSTEM) -> AllianceInvitation:
     """Move a pending invitation to ``status``; asking again for the same outcome is no error."""
     async with in_transaction():
-        changed = await AllianceInvitation.filter(id=invitation_id, status=InvitationStatus.PENDING).update(
-            status=status, responded_at=rt.now()
-        )
-        invitation = await AllianceInvitation.get(id=invitation_id)
+        changed, invitation = await invitations.settle(AllianceInvitation, invitation_id, status, rt.now())
         if changed and status == InvitationStatus.ACCEPTED:
             await AllianceMembership.bulk_create(
                 [AllianceMembership(alliance_id=invitation.alliance_id, organisation_id=invitation.organisation_id,
@@ -86,10 +76,7 @@ async def _decide(rt: Runtime, invitation_id: int, status: InvitationStatus,
                                before={"status": "PENDING"},
                                after={"invitation": audit.target("AllianceInvitation", invitation.id),
                                       "status": status, "role": invitation.role})
-    if not changed and invitation.status != status:
-        raise UserInputError(
-            errors.INVITATION_NOT_PENDING, f"This invitation was {invitation.status.value.lower()} already", "id"
-        )
+    invitations.require_outcome(invitation, status, changed)
     return invitation
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
-from core import audit, errors
+from core import audit, errors, invitations
 from core.context import Context, Viewer
 from core.errors import UserInputError
 from core.lookups import require_organisation, require_person
@@ -30,19 +30,11 @@ async def invite(rt: Runtime, *, organisation_id: int, person_id: int, role: Mem
     """A pending invitation (a new one, or the one row reopened with this role)."""
     if await Membership.exists(person_id=person_id, organisation_id=organisation_id):
         raise UserInputError(errors.ALREADY_MEMBER, "This person is already in the organisation", "personId")
-    now = rt.now()
     async with in_transaction():
-        # Insert-or-nothing, then one UPDATE: concurrent invitations leave one pending row.
-        await MembershipInvitation.bulk_create(
-            [MembershipInvitation(person_id=person_id, organisation_id=organisation_id, role=role,
-                                  invited_at=now, invited_by_account_id=invited_by_account_id)],
-            ignore_conflicts=True,
+        invitation = await invitations.reopen(
+            MembershipInvitation, {"person_id": person_id, "organisation_id": organisation_id}, role, rt.now(),
+            invited_by_account_id,
         )
-        await MembershipInvitation.filter(person_id=person_id, organisation_id=organisation_id).update(
-            role=role, status=InvitationStatus.PENDING, invited_at=now,
-            invited_by_account_id=invited_by_account_id, responded_at=None,
-        )
-        invitation = await MembershipInvitation.get(person_id=person_id, organisation_id=organisation_id)
         await audit.record(rt, actor=audit.Actor(invited_by_account_id), organisation_id=organisation_id,
                            action="membership.invited", target=audit.target("Person", person_id),
                            after={"invitation": audit.target("MembershipInvitation", invitation.id), "role": role})
@@ -53,10 +45,7 @@ async def _decide(rt: Runtime, invitation_id: int, status: InvitationStatus,
                   actor: audit.Actor | Viewer = audit.SYSTEM) -> MembershipInvitation:
     """Move a pending invitation to ``status``; asking again for the same outcome is no error."""
     async with in_transaction():
-        changed = await MembershipInvitation.filter(id=invitation_id, status=InvitationStatus.PENDING).update(
-            status=status, responded_at=rt.now()
-        )
-        invitation = await MembershipInvitation.get(id=invitation_id)
+        changed, invitation = await invitations.settle(MembershipInvitation, invitation_id, status, rt.now())
         if changed and status == InvitationStatus.ACCEPTED:
             # Insert-or-nothing: a membership made meanwhile (by a superuser) keeps its role.
             await Membership.bulk_create(
@@ -69,10 +58,7 @@ async def _decide(rt: Runtime, invitation_id: int, status: InvitationStatus,
                                target=audit.target("Person", invitation.person_id), before={"status": "PENDING"},
                                after={"invitation": audit.target("MembershipInvitation", invitation.id),
                                       "status": status, "role": invitation.role})
-    if not changed and invitation.status != status:
-        raise UserInputError(
-            errors.INVITATION_NOT_PENDING, f"This invitation was {invitation.status.value.lower()} already", "id"
-        )
+    invitations.require_outcome(invitation, status, changed)
     return invitation
 
 
