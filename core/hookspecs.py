@@ -17,10 +17,20 @@ from typing import TYPE_CHECKING
 from core import hookspec
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from starlette.applications import Starlette
     from starlette.routing import BaseRoute
 
-    from core.plugin_api import DemoData, DomainEvent, ModelApp, PluginSettings, TypeExtension
+    from core.plugin_api import (
+        DemoData,
+        DomainEvent,
+        GrowthItem,
+        ModelApp,
+        Notice,
+        PluginSettings,
+        TypeExtension,
+    )
 
 
 @hookspec
@@ -121,4 +131,40 @@ def on_event(event: DomainEvent) -> Awaitable[None] | None:
     """Observe a domain event (e.g. ``training.waitlist_promoted``) after its transaction commits.
 
     May return an awaitable. Errors are logged and do not undo the event.
+    """
+
+
+@hookspec
+def notifications(event: DomainEvent) -> Awaitable[list[Notice]] | list[Notice] | None:
+    """Turn a domain event into notices for people (e.g. ``forum.post_created`` -> the mentioned).
+
+    Called by core after the event's transaction committed; core stores the notices in each
+    recipient's inbox (``me.notifications``), pushes them on ``notificationAdded`` and shows them
+    only while the recipient may see the notice's subject. May return an awaitable. Answer
+    ``None`` or ``[]`` for events of other plugins.
+    """
+
+
+@hookspec
+def studio_metrics(
+    organisation_ids: list[int], year: int
+) -> Awaitable[dict[int, dict[str, int]]] | dict[int, dict[str, int]]:
+    """What each of these organisations (studios) did in ``year``: ``{id: {metric: figure}}``.
+
+    Names are ``core.plugin_api.StudioMetric`` where one fits; the year is
+    ``core.plugin_api.year_bounds(year)``. Batched: a fixed number of SQL statements whatever
+    the number of ids. Figures for the same name from several plugins are added up; missing
+    ids or names count 0. May return an awaitable.
+    """
+
+
+@hookspec
+def growth_items(
+    person_id: int, before: datetime | None, limit: int
+) -> Awaitable[list[GrowthItem]] | list[GrowthItem]:
+    """Up to ``limit`` entries of the person's growth record with ``at <= before`` (all when
+    ``before`` is None), newest first, in a fixed number of SQL statements.
+
+    Core merges every plugin's entries into ``Person.growth`` and shows each only where the
+    viewer may see its subject. May return an awaitable.
     """

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, cast
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -61,6 +62,63 @@ class DomainEvent:
     private: tuple[str, ...] = ()
     # People the event is about: without a subject, they (and the organisation's admins) receive it.
     audience: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One notification for one person, made from a domain event by a ``notifications`` hook.
+
+    Core's inbox stores it, pushes it on ``notificationAdded`` and lists it on
+    ``me.notifications`` only while the recipient may still see ``subject`` (``node(id:)``'s
+    policy). A notice whose recipient is its actor is dropped.
+    """
+
+    recipient_id: int  # a Person id
+    kind: str  # namespaced by plugin, e.g. "forum.mentioned", "training.waitlist_promoted"
+    subject: str  # global ID of what the notice links to
+    actor_id: int | None = None  # the Person who caused it, if any
+    summary: str = ""  # one short line for the list (at most 200 characters)
+
+
+class StudioMetric:
+    """Standard names for ``studio_metrics`` figures, so that assessment targets can refer to them.
+
+    Plugins may add their own names (namespaced, e.g. ``"forum.threads"``); figures for the same
+    name from several plugins are added up.
+    """
+
+    INNOVATION_PROJECTS = "innovation_projects"
+    PROBLEMS_SOLVED = "problems_solved"
+    SERVICE_VISITS = "service_visits"
+    WORKERS_TRAINED = "workers_trained"
+    APPRENTICES_GRADUATED = "apprentices_graduated"
+    TRAINING_SESSIONS = "training_sessions"
+    TRAINING_ATTENDANCES = "training_attendances"
+    SALONS_HELD = "salons_held"
+    ACHIEVEMENTS = "achievements"
+    ECONOMIC_BENEFIT = "economic_benefit"  # yuan
+
+
+# Studio years are calendar years in China Standard Time, whatever the server's zone.
+STUDIO_YEAR_ZONE = ZoneInfo("Asia/Shanghai")
+
+
+def year_bounds(year: int) -> tuple[datetime, datetime]:
+    """[start, end) of ``year`` as aware datetimes, for ``studio_metrics`` and statistics."""
+    return (
+        datetime(year, 1, 1, tzinfo=STUDIO_YEAR_ZONE),
+        datetime(year + 1, 1, 1, tzinfo=STUDIO_YEAR_ZONE),
+    )
+
+
+@dataclass(frozen=True)
+class GrowthItem:
+    """One entry of a person's growth record (``growth_items`` hook), e.g. a graduation."""
+
+    at: datetime
+    kind: str  # namespaced by plugin, e.g. "mentorship.graduated", "core.honour"
+    title: str  # one short line, Chinese where the data is
+    subject: str | None = None  # global ID it links to; the entry shows only if the viewer may see it
 
 
 @dataclass

@@ -57,6 +57,35 @@ def _node_ref(info: Info, value: str, field: str) -> tuple[type[relay.Node], str
     return None if node_type is None else (node_type, str(pk))
 
 
+async def _resolve_refs(info: Info, refs: list[tuple[type[relay.Node], str] | None]) -> list[relay.Node | None]:
+    """Nodes for parsed refs, in order, one ``resolve_nodes`` per type, the types together."""
+    by_type: dict[type[relay.Node], list[tuple[int, str]]] = defaultdict(list)
+    for index, ref in enumerate(refs):
+        if ref is not None:
+            by_type[ref[0]].append((index, ref[1]))
+    found: list[relay.Node | None] = [None] * len(refs)
+    types = list(by_type)
+    results = await asyncio.gather(*(_resolve_nodes(t, info, [node_id for _, node_id in by_type[t]]) for t in types))
+    for node_type, nodes in zip(types, results, strict=True):
+        for (index, _), node in zip(by_type[node_type], nodes, strict=True):
+            found[index] = node
+    return found
+
+
+async def visible_nodes(info: Info, global_ids: list[str]) -> list[relay.Node | None]:
+    """What ``nodes(ids:)`` would show the viewer, in order; malformed or stale IDs give None.
+
+    For inboxes and timelines (notifications, growth record) that link to subjects of any
+    plugin and show an entry only while the viewer may see its subject. Batched per type.
+    """
+    refs: list[tuple[type[relay.Node], str] | None] = []
+    for value in global_ids:
+        parsed = parse_global_id(value)
+        node_type = None if parsed is None else _node_type(info, parsed[0])
+        refs.append(None if parsed is None or node_type is None else (node_type, str(parsed[1])))
+    return await _resolve_refs(info, refs)
+
+
 @strawberry.type
 class CoreQueries:
     # Own resolvers, not relay.node(): that field extension mutates its field when a schema is
@@ -73,20 +102,8 @@ class CoreQueries:
 
     @strawberry.field(description="Objects by global IDs, in the order asked; null for missing ones.")
     async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[relay.Node | None]:
-        by_type: dict[type[relay.Node], list[tuple[int, str]]] = defaultdict(list)
-        for index, value in enumerate(ids):
-            ref = _node_ref(info, value, "ids")
-            if ref is not None:
-                by_type[ref[0]].append((index, ref[1]))
-        found: list[relay.Node | None] = [None] * len(ids)
-        types = list(by_type)
-        results = await asyncio.gather(
-            *(_resolve_nodes(t, info, [node_id for _, node_id in by_type[t]]) for t in types)
-        )
-        for node_type, nodes in zip(types, results, strict=True):
-            for (index, _), node in zip(by_type[node_type], nodes, strict=True):
-                found[index] = node
-        return found
+        refs = [_node_ref(info, value, "ids") for value in ids]
+        return await _resolve_refs(info, refs)
 
     @strawberry.field(description="Plugins an organisation can switch on.")
     def installed_plugins(self, info: Info) -> list[InstalledPlugin]:
