@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any, cast
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -104,10 +104,11 @@ STUDIO_YEAR_ZONE = ZoneInfo("Asia/Shanghai")
 
 
 def year_bounds(year: int) -> tuple[datetime, datetime]:
-    """[start, end) of ``year`` as aware datetimes, for ``studio_metrics`` and statistics."""
+    """[start, end) of ``year`` in China Standard Time, as UTC datetimes for ``studio_metrics``
+    and statistics: UTC because SQLite compares stored timestamps (kept in UTC) as text."""
     return (
-        datetime(year, 1, 1, tzinfo=STUDIO_YEAR_ZONE),
-        datetime(year + 1, 1, 1, tzinfo=STUDIO_YEAR_ZONE),
+        datetime(year, 1, 1, tzinfo=STUDIO_YEAR_ZONE).astimezone(UTC),
+        datetime(year + 1, 1, 1, tzinfo=STUDIO_YEAR_ZONE).astimezone(UTC),
     )
 
 
