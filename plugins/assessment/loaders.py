@@ -39,15 +39,18 @@ async def awards_by_achievement(ctx: Context, achievement_id: int) -> list[Achie
 
 
 async def achievements_by_person(ctx: Context, person_id: int) -> list[Achievement]:
-    """Achievements the person is behind, newest year first (one query for every person asked)."""
+    """Achievements the person is behind, newest year first (two queries for every person asked)."""
 
     async def load(person_ids: Sequence[int]) -> list[list[Achievement]]:
-        links = await AchievementContributor.filter(person_id__in=list(set(person_ids))).select_related("achievement")
+        links = await AchievementContributor.filter(person_id__in=list(set(person_ids))).values_list(
+            "person_id", "achievement_id"
+        )
+        rows = {row.id: row for row in await Achievement.filter(id__in=list({a for _, a in links}))}
         groups: dict[int, list[Achievement]] = defaultdict(list)
-        for link in links:
-            groups[link.person_id].append(link.achievement)
-        for rows in groups.values():
-            rows.sort(key=lambda a: (a.year, a.id), reverse=True)
+        for pid, achievement_id in links:
+            groups[pid].append(rows[achievement_id])
+        for found in groups.values():
+            found.sort(key=lambda a: (a.year, a.id), reverse=True)
         return [groups.get(pid, []) for pid in person_ids]
 
     loader = ctx.loaders.get("assessment.achievements_by_person", lambda: DataLoader(load_fn=load))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC
 from typing import cast
 
 from core.plugin_api import StudioMetric, year_bounds
@@ -12,7 +13,8 @@ from plugins.mentorship.models import Mentorship, MentorshipStatus
 async def studio_metrics(organisation_ids: list[int], year: int) -> dict[int, dict[str, int]]:
     """Apprentices graduated (出师): agreements COMPLETED within the year, by the organisation
     holding them. One statement."""
-    start, end = year_bounds(year)
+    # In UTC: SQLite compares stored UTC text, not instants.
+    start, end = (bound.astimezone(UTC) for bound in year_bounds(year))
     org_ids = await Mentorship.filter(
         organisation_id__in=list(organisation_ids),
         status=MentorshipStatus.COMPLETED,

@@ -114,7 +114,8 @@ async def studio_metrics(organisation_ids: list[int], year: int) -> dict[int, di
     """Training's ``studio_metrics``: sessions held (场次) and attendances (人次) in the studio
     year (``core.plugin_api.year_bounds``, China Standard Time), as ``stats_for`` counts them.
     Two statements. Without a runtime, "already ended" is judged by the wall clock."""
-    start, end = year_bounds(year)
+    # In UTC: SQLite compares stored UTC text, not instants.
+    start, end = (bound.astimezone(UTC) for bound in year_bounds(year))
     now = datetime.now(UTC)
     sessions = await TrainingSession.filter(
         organisation_id__in=list(organisation_ids), starts_at__gte=start, starts_at__lt=end,

@@ -10,10 +10,9 @@ from pathlib import Path
 import pluggy
 import pytest
 
-from core import hookspecs
+from core import hookimpl, hookspecs
 from core.db import tortoise_config
 from core.events import emit, listen, organisation_channel
-from core import hookimpl
 from core.organisations.activation import plugin_settings
 from core.organisations.metrics import studio_metrics
 from core.organisations.models import OrganisationPlugin

@@ -16,6 +16,7 @@ import pytest
 from core import hookimpl
 from core.organisations.models import Organisation, OrganisationKind, OrganisationLevel, OrganisationPlugin
 from core.people.models import MembershipRole
+from core.plugin_api import DomainEvent
 from core.runtime import Runtime
 from host.plugins import build_plugin_manager
 from host.testing import GraphQLClient, User, client_for, gid, make_org, runtime_with
@@ -42,6 +43,7 @@ class Figures:
 
     table: dict[tuple[int, int], dict[str, int]] = field(default_factory=dict)
     asked: list[tuple[tuple[int, ...], int]] = field(default_factory=list)
+    events: list[DomainEvent] = field(default_factory=list)
 
     def set(self, studio: Organisation, year: int, **figures: int) -> None:
         self.table[(studio.id, year)] = figures
@@ -50,6 +52,10 @@ class Figures:
     def studio_metrics(self, organisation_ids: list[int], year: int) -> dict[int, dict[str, int]]:
         self.asked.append((tuple(organisation_ids), year))
         return {pk: self.table[(pk, year)] for pk in organisation_ids if (pk, year) in self.table}
+
+    @hookimpl
+    def on_event(self, event: DomainEvent) -> None:
+        self.events.append(event)
 
 
 @dataclass
@@ -96,16 +102,20 @@ async def world(rt: Runtime, gql: GraphQLClient) -> AsyncIterator[World]:
     pm = build_plugin_manager(None, entry_points=False)
     pm.register(figures, name="figures")
     client = client_for(runtime_with(rt, pm))
-    federation = await make_org("海州市总工会", OrganisationKind.FEDERATION, level=OrganisationLevel.MUNICIPAL,
-                                region="海州市")
+    federation = await make_org(
+        "海州市总工会", OrganisationKind.FEDERATION, level=OrganisationLevel.MUNICIPAL, region="海州市"
+    )
     await OrganisationPlugin.create(organisation=federation, plugin=PLUGIN, settings=TARGETS)
     enterprise = await make_org("海州重工集团有限公司", parent=federation, region="海州市", industry="装备制造")
-    municipal = await studio("王建国劳模创新工作室", OrganisationLevel.MUNICIPAL, enterprise, region="海州市",
-                             industry="焊接")
-    district = await studio("李红梅技能大师工作室", OrganisationLevel.DISTRICT, enterprise, region="东港区",
-                            industry="数控加工")
-    company = await studio("张志强工匠创新工作室", OrganisationLevel.ENTERPRISE, enterprise, region="东港区",
-                           industry="汽车NVH")
+    municipal = await studio(
+        "王建国劳模创新工作室", OrganisationLevel.MUNICIPAL, enterprise, region="海州市", industry="焊接"
+    )
+    district = await studio(
+        "李红梅技能大师工作室", OrganisationLevel.DISTRICT, enterprise, region="东港区", industry="数控加工"
+    )
+    company = await studio(
+        "张志强工匠创新工作室", OrganisationLevel.ENTERPRISE, enterprise, region="东港区", industry="汽车NVH"
+    )
     other = await make_org("临港市总工会", OrganisationKind.FEDERATION, level=OrganisationLevel.MUNICIPAL)
     await OrganisationPlugin.create(organisation=other, plugin=PLUGIN)
     fed_admin = await client.user("周文博", org=federation, role=MembershipRole.ADMIN)
@@ -115,6 +125,20 @@ async def world(rt: Runtime, gql: GraphQLClient) -> AsyncIterator[World]:
     assert leader.person is not None
     await Organisation.filter(id=district.id).update(leader_id=leader.person.id)
     member = await client.user("陈海涛", org=municipal)
-    yield World(client, client.rt, figures, federation, enterprise, municipal, district, company, other, fed_admin,
-                other_admin, studio_admin, leader, member)
+    yield World(
+        client,
+        client.rt,
+        figures,
+        federation,
+        enterprise,
+        municipal,
+        district,
+        company,
+        other,
+        fed_admin,
+        other_admin,
+        studio_admin,
+        leader,
+        member,
+    )
     await client.http.aclose()

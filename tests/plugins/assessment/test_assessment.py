@@ -48,11 +48,15 @@ async def test_two_years_warn_then_propose_delisting_and_rerunning_updates(world
     world.figures.set(world.municipal, 2024, problems_solved=2, achievements=1)
     world.figures.set(world.company, 2024, problems_solved=1)
     assert await world.results(2024) == {
-        "王建国劳模创新工作室": "PASS", "李红梅技能大师工作室": "RISK_WARNING", "张志强工匠创新工作室": "PASS"}
+        "王建国劳模创新工作室": "PASS",
+        "李红梅技能大师工作室": "RISK_WARNING",
+        "张志强工匠创新工作室": "PASS",
+    }
     district = await _history(world, world.district)
     assert district["status"] == "WARNED"
     assert district["statusHistory"] == [
-        {"fromStatus": "ACTIVE", "toStatus": "WARNED", "reason": "2024年度考核:风险提示(未达标:problems_solved)"}]
+        {"fromStatus": "ACTIVE", "toStatus": "WARNED", "reason": "2024年度考核:风险提示(未达标:problems_solved)"}
+    ]
     assert (await _history(world, world.municipal))["statusHistory"] == []
 
     # 2025: the district studio fails again (delisting proposed, still WARNED); the municipal one
@@ -60,7 +64,10 @@ async def test_two_years_warn_then_propose_delisting_and_rerunning_updates(world
     world.figures.set(world.municipal, 2025, problems_solved=1, achievements=1)
     world.figures.set(world.company, 2025, problems_solved=3)
     assert await world.results(2025) == {
-        "王建国劳模创新工作室": "RISK_WARNING", "李红梅技能大师工作室": "DELISTED", "张志强工匠创新工作室": "PASS"}
+        "王建国劳模创新工作室": "RISK_WARNING",
+        "李红梅技能大师工作室": "DELISTED",
+        "张志强工匠创新工作室": "PASS",
+    }
     proposal = await _row(world.district, 2025)
     assert proposal.decision == DelistingDecision.PROPOSED and proposal.shortfalls == ["problems_solved"]
     assert (await Organisation.get(id=world.district.id)).status == StudioStatus.WARNED
@@ -77,7 +84,9 @@ async def test_two_years_warn_then_propose_delisting_and_rerunning_updates(world
     municipal = await _history(world, world.municipal)
     assert municipal["status"] == "ACTIVE"
     assert [(c["fromStatus"], c["toStatus"]) for c in municipal["statusHistory"]] == [
-        ("WARNED", "ACTIVE"), ("ACTIVE", "WARNED")]
+        ("WARNED", "ACTIVE"),
+        ("ACTIVE", "WARNED"),
+    ]
     assert await StudioAssessment.filter(year=2025).count() == 3
 
     # The figures the municipal studio was measured on, seen by an admin of the federation.
@@ -92,14 +101,21 @@ async def test_two_years_warn_then_propose_delisting_and_rerunning_updates(world
 
 
 async def test_achievements_recorded_here_count_towards_the_targets(world: World) -> None:
-    from plugins.assessment.services import AchievementFields, create_achievement
     from plugins.assessment.models import AchievementKind
+    from plugins.assessment.services import AchievementFields, create_achievement
 
     world.figures.set(world.municipal, 2024, problems_solved=2)
     assert (await world.results(2024))["王建国劳模创新工作室"] == "RISK_WARNING"  # no achievement yet
-    await create_achievement(world.rt, world.municipal.id, AchievementFields(
-        title="一种厚板焊缝自动跟踪装置", kind=AchievementKind.INVENTION_PATENT, year=2024,
-        patent_number="ZL202310456789.1"))
+    await create_achievement(
+        world.rt,
+        world.municipal.id,
+        AchievementFields(
+            title="一种厚板焊缝自动跟踪装置",
+            kind=AchievementKind.INVENTION_PATENT,
+            year=2024,
+            patent_number="ZL202310456789.1",
+        ),
+    )
     assert (await world.results(2024))["王建国劳模创新工作室"] == "PASS"
 
 
@@ -140,8 +156,9 @@ async def test_overriding_keeps_the_studio_with_a_reason(world: World) -> None:
     blank = await world.gql(OVERRIDE, {"input": {"id": node_id, "reason": "  "}}, user=world.fed_admin)
     assert blank["assessmentDelistingOverride"]["errors"] == [{"code": "BLANK", "field": "reason"}]
     reason = "该工作室承担省重点攻关项目,给予一年整改期"
-    payload = (await world.gql(OVERRIDE, {"input": {"id": node_id, "reason": reason}},
-                               user=world.fed_admin))["assessmentDelistingOverride"]
+    payload = (await world.gql(OVERRIDE, {"input": {"id": node_id, "reason": reason}}, user=world.fed_admin))[
+        "assessmentDelistingOverride"
+    ]
     assert payload["errors"] == []
     assert payload["assessment"]["decision"] == "OVERRIDDEN"
     assert payload["assessment"]["decisionReason"] == reason
@@ -155,8 +172,10 @@ async def test_overriding_keeps_the_studio_with_a_reason(world: World) -> None:
 async def test_only_admins_of_the_federation_run_and_decide(world: World) -> None:
     for user in (world.other_admin, world.studio_admin, world.leader):
         assert (await world.run(2024, user=user))["errors"] == [{"code": "PERMISSION_DENIED", "field": "federationId"}]
-    anonymous = await world.gql.raw("mutation($i: AssessmentRunInput!) { assessmentRun(input: $i) { errors { code } } }",
-                                    {"i": {"federationId": gid("Organisation", world.federation.id), "year": 2024}})
+    anonymous = await world.gql.raw(
+        "mutation($i: AssessmentRunInput!) { assessmentRun(input: $i) { errors { code } } }",
+        {"i": {"federationId": gid("Organisation", world.federation.id), "year": 2024}},
+    )
     assert anonymous.json()["data"]["assessmentRun"]["errors"] == [{"code": "UNAUTHENTICATED"}]
     assert await StudioAssessment.all().count() == 0
 
@@ -173,14 +192,14 @@ async def test_only_admins_of_the_federation_run_and_decide(world: World) -> Non
 async def test_assessments_are_seen_by_the_leader_and_admins_only(world: World) -> None:
     await _two_failing_years(world)
     studio_id = gid("Organisation", world.district.id)
-    for user, count in ((world.leader, 2), (world.fed_admin, 2), (world.other_admin, 0), (world.member, 0),
-                        (None, 0)):
+    for user, count in ((world.leader, 2), (world.fed_admin, 2), (world.other_admin, 0), (world.member, 0), (None, 0)):
         data = await world.gql(ASSESSMENTS, {"id": studio_id}, user=user)
         assert len(data["node"]["assessments"]) == count, user
     row = await _row(world.district, 2025)
     node = "query($id: ID!) { node(id: $id) { ... on StudioAssessment { result } } }"
     assert (await world.gql(node, {"id": gid("StudioAssessment", row.id)}, user=world.leader))["node"] == {
-        "result": "DELISTED"}
+        "result": "DELISTED"
+    }
     assert (await world.gql(node, {"id": gid("StudioAssessment", row.id)}, user=world.other_admin))["node"] is None
     listing = """query($f: ID!) { studioAssessments(federationId: $f, year: 2025, result: DELISTED) {
       totalCount edges { node { organisation { name } } } } }"""
@@ -197,14 +216,17 @@ async def test_every_error_code_of_the_run(world: World) -> None:
     await OrganisationPlugin.create(organisation=world.enterprise, plugin="assessment")
     superuser = await world.gql.superuser()
     assert (await world.run(2024, user=superuser, federation=world.enterprise))["errors"] == [
-        {"code": "NOT_A_FEDERATION", "field": "federationId"}]
+        {"code": "NOT_A_FEDERATION", "field": "federationId"}
+    ]
     # A federation without assessment switched on.
     bare = await make_org("滨海市总工会", kind=world.federation.kind)
     assert (await world.run(2024, user=superuser, federation=bare))["errors"] == [
-        {"code": "PLUGIN_DISABLED", "field": "federationId"}]
+        {"code": "PLUGIN_DISABLED", "field": "federationId"}
+    ]
     bad = await world.gql(
-        "mutation { assessmentRun(input: {federationId: \"nonsense\", year: 2024}) { errors { code field } } }",
-        user=world.fed_admin)
+        'mutation { assessmentRun(input: {federationId: "nonsense", year: 2024}) { errors { code field } } }',
+        user=world.fed_admin,
+    )
     assert bad["assessmentRun"]["errors"] == [{"code": "INVALID_ID", "field": "federationId"}]
     missing = await world.gql(CONFIRM, {"input": {"id": gid("StudioAssessment", 999_999)}}, user=world.fed_admin)
     assert missing["assessmentDelistingConfirm"]["errors"][0]["code"] in ("NOT_FOUND", "PLUGIN_DISABLED")
