@@ -133,8 +133,10 @@ async def run(
             if row is not None and row.decision in (DelistingDecision.CONFIRMED, DelistingDecision.OVERRIDDEN):
                 answered.append(row)  # decided: final
                 continue
-            if row is None and studio.status == StudioStatus.DELISTED:
-                continue  # delisted earlier: no longer assessed
+            if studio.status == StudioStatus.DELISTED:
+                if row is not None:
+                    answered.append(row)
+                continue  # delisted: no longer assessed, and an earlier year re-run leaves it delisted
             before = previous.get(studio.id)
             found = evaluate(
                 settings, studio, dict(figures[studio.id]), before is not None and before.result in FAILING

@@ -148,6 +148,10 @@ async def test_confirming_a_delisting_delists_the_studio_for_good(world: World) 
     assert (await world.results(2025))["李红梅技能大师工作室"] == "DELISTED"
     assert (await _row(world.district, 2025)).decision == DelistingDecision.CONFIRMED
     assert "李红梅技能大师工作室" not in await world.results(2026)
+    # Re-running an earlier year leaves it delisted too.
+    world.figures.set(world.district, 2024, problems_solved=9)
+    assert (await world.results(2024))["李红梅技能大师工作室"] == "RISK_WARNING"
+    assert (await Organisation.get(id=world.district.id)).status == StudioStatus.DELISTED
 
 
 async def test_overriding_keeps_the_studio_with_a_reason(world: World) -> None:
