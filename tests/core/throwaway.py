@@ -150,3 +150,8 @@ class EchoPlugin:
     @hookimpl
     async def on_event(self, event: DomainEvent) -> None:
         self.calls.append(("on_event", event.name))
+
+    @hookimpl
+    async def studio_metrics(self, organisation_ids: list[int], year: int) -> dict[int, dict[str, int]]:
+        self.calls.append(("studio_metrics", (tuple(organisation_ids), year)))
+        return {org_id: {"achievements": 2, "echo.words": year - 2000} for org_id in organisation_ids[::2]}
