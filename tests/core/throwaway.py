@@ -20,6 +20,7 @@ from core.plugin_api import (
     DemoData,
     DomainEvent,
     ModelApp,
+    Notice,
     PluginSettings,
     TimeZoneName,
     TypeExtension,
@@ -150,3 +151,12 @@ class EchoPlugin:
     @hookimpl
     async def on_event(self, event: DomainEvent) -> None:
         self.calls.append(("on_event", event.name))
+
+    @hookimpl
+    async def notifications(self, event: DomainEvent) -> list[Notice] | None:
+        # ``echo.notify``: a notice for each person in ``to``, about ``subject``, by ``actor``.
+        if event.name != "echo.notify":
+            return None
+        return [Notice(recipient_id=person_id, kind="echo.noticed", subject=event.payload["subject"],
+                       actor_id=event.payload.get("actor"), summary=event.payload.get("summary", "回声"))
+                for person_id in event.payload["to"]]
