@@ -166,6 +166,19 @@ async def test_each_person_keeps_only_their_newest(nrt: Runtime, api: GraphQLCli
     assert [e["node"]["summary"] for e in page["edges"]] == ["第4条", "第3条", "第2条"]
 
 
+async def test_concurrent_deliveries_to_one_person_all_arrive_within_the_cap(nrt: Runtime, api: GraphQLClient) -> None:
+    small = with_settings(nrt, notification_retention=5)
+    org = await make_org()
+    reader = await api.user("读者", org=org)
+    assert reader.person is not None
+    subject = gid("Organisation", org.id)
+    await asyncio.gather(*(notify(small, [reader], subject, summary=f"第{i}条") for i in range(12)))
+    newest = await Notification.filter(recipient_id=reader.person.id).order_by("-id").limit(5)
+    await notify(small, [reader], subject, summary="最后")  # prunes whatever a collision left
+    kept = await Notification.filter(recipient_id=reader.person.id).order_by("-id")
+    assert [r.summary for r in kept] == ["最后"] + [r.summary for r in newest[:4]]
+
+
 # Reading ------------------------------------------------------------------------------------------
 
 
