@@ -70,14 +70,16 @@ class Notice:
 
     Core's inbox stores it, pushes it on ``notificationAdded`` and lists it on
     ``me.notifications`` only while the recipient may still see ``subject`` (``node(id:)``'s
-    policy). A notice whose recipient is its actor is dropped.
+    policy). A notice whose recipient is its actor is dropped, and so is a malformed one (a
+    ``kind`` that is not a dotted name of at most 64 characters, a ``subject`` that is not a
+    global ID); the summary is made one line and cut to 200 characters.
     """
 
     recipient_id: int  # a Person id
     kind: str  # namespaced by plugin, e.g. "forum.mentioned", "training.waitlist_promoted"
     subject: str  # global ID of what the notice links to
     actor_id: int | None = None  # the Person who caused it, if any
-    summary: str = ""  # one short line for the list (at most 200 characters)
+    summary: str = ""  # one short line for the list (longer ones are cut to 200 characters)
 
 
 class StudioMetric:

@@ -199,6 +199,24 @@ async def test_hook_studio_metrics(echo: EchoPlugin, rt: Runtime, echo_pm: plugg
     assert found[c.id]["achievements"] == 3 and found[c.id]["salons_held"] == 0
     assert set(found) == {a.id, b.id, c.id}
     assert await studio_metrics(echo_rt, [], 2025) == {}
+NOTIFICATIONS = ("{ me { notifications { totalCount unreadCount nodes { kind summary readAt "
+                 "subject { id } actor { name } } } } }")
+
+
+async def test_hook_notifications(rt: Runtime, echo_pm: pluggy.PluginManager, echo_api: GraphQLClient) -> None:
+    org = await make_org("海州重工")
+    reader, actor = await echo_api.user("王建国", org=org), await echo_api.user("李师傅", org=org)
+    assert reader.person is not None and actor.person is not None
+    subject = gid("Organisation", org.id)
+    # The hook's notices reach their recipients' inboxes; the one to the actor is dropped.
+    await emit(runtime_with(rt, echo_pm), DomainEvent("echo.notify", {
+        "to": [reader.person.id, actor.person.id], "subject": subject, "actor": actor.person.id,
+        "summary": "李师傅回应了你"}, organisation_id=org.id))
+    inbox = (await echo_api(NOTIFICATIONS, user=reader))["me"]["notifications"]
+    assert inbox == {"totalCount": 1, "unreadCount": 1, "nodes": [{
+        "kind": "echo.noticed", "summary": "李师傅回应了你", "readAt": None, "subject": {"id": subject},
+        "actor": {"name": "李师傅"}}]}
+    assert (await echo_api(NOTIFICATIONS, user=actor))["me"]["notifications"]["totalCount"] == 0
 
 
 def test_plugins_listing_names_versions_and_hooks(echo_registry: Registry) -> None:
