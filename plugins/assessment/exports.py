@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from urllib.parse import quote
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from starlette.requests import Request
@@ -45,6 +47,23 @@ STATUS_OF_CODE = {
 }
 
 
+# Spreadsheet programs run a cell that starts with one of these as a formula (CSV injection):
+# organisation names come from other organisations' admins, so names are always text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: str | int) -> str | int:
+    """A CSV cell that Excel shows as the text given, never evaluates."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
+def keep_as_text(cells: Iterable[Cell]) -> None:
+    """openpyxl stores a string starting with "=" as a formula; store it as the string it is."""
+    for cell in cells:
+        if isinstance(cell.value, str) and cell.data_type == "f":
+            cell.data_type = "s"
+
+
 def headers(group_by: StatsGroupBy) -> list[str]:
     return [GROUP_HEADERS[group_by], *(title for _, title in COLUMNS)]
 
@@ -72,6 +91,7 @@ def workbook(found: StatsReport) -> bytes:
         cell.font = Font(bold=True)
     for values in lines(found):
         sheet.append(values)
+        keep_as_text(sheet[sheet.max_row])
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "B2"
@@ -86,6 +106,7 @@ def workbook(found: StatsReport) -> bytes:
         ("工作室数", found.totals.studios),
     ):
         about.append([key, value])
+        keep_as_text(about[about.max_row])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -96,7 +117,7 @@ def csv_text(found: StatsReport) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(headers(found.group_by))
-    writer.writerows(lines(found))
+    writer.writerows([csv_safe(value) for value in line] for line in lines(found))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 

@@ -268,3 +268,19 @@ async def test_exports_need_an_admin_of_the_federation(world: World) -> None:
     assert await status(token=world.fed_admin.token, organisationId="bad") == (400, "INVALID_ID")
     assert await status(token=world.fed_admin.token, organisationId=gid("Organisation", 999_999)) == (404, "NOT_FOUND")
     assert await status("/assessment/stats.pdf", token=world.fed_admin.token) == (404, "NOT_FOUND")
+
+
+async def test_exports_keep_formula_looking_names_as_text(world: World) -> None:
+    # A region (or name) written by another organisation's admin must never run in Excel.
+    evil = '=HYPERLINK("http://evil.example","点击")'
+    world.municipal.region = evil
+    await world.municipal.save(update_fields=["region"])
+    params = {"organisationId": gid("Organisation", world.federation.id), "year": "2025", "groupBy": "REGION"}
+    headers = {"Authorization": f"Bearer {world.fed_admin.token}"}
+    response = await world.gql.http.get("/assessment/stats.xlsx", params=params, headers=headers)
+    sheet = load_workbook(io.BytesIO(response.content))["统计"]
+    cells = [row[0] for row in sheet.iter_rows(min_row=2) if row[0].value == evil]
+    assert len(cells) == 1 and cells[0].data_type == "s"
+    response = await world.gql.http.get("/assessment/stats.csv", params=params, headers=headers)
+    labels = [line[0] for line in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))]
+    assert "'" + evil in labels and evil not in labels
