@@ -83,9 +83,9 @@ async def salons_by_person(ctx: Context, person_id: int, response: RsvpResponse 
 
 async def threads_by_salon(ctx: Context, salon_id: int) -> list[ForumThread]:
     """Pinned first, then the most recently active."""
-    return await ctx.loaders.children(
-        ForumThread, "salon_id", order_by=("-pinned", "-last_activity_at", "-id")
-    ).load(salon_id)
+    return await ctx.loaders.children(ForumThread, "salon_id", order_by=("-pinned", "-last_activity_at", "-id")).load(
+        salon_id
+    )
 
 
 async def reaction_counts_by_post(ctx: Context, post_id: int) -> dict[ReactionKind, int]:

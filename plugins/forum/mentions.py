@@ -29,7 +29,7 @@ from plugins.forum.models import ForumPost
 MAX_MENTIONS = 20
 NAME_MAX = 30
 NAME_MIN = 2
-MENTION = re.compile(r"(?<![0-9A-Za-z_.@])@([\w·・\-]{1,%d})" % NAME_MAX)
+MENTION = re.compile(rf"(?<![0-9A-Za-z_.@])@([\w·・\-]{{1,{NAME_MAX}}})")
 
 
 def candidates(body: str) -> list[str]:
@@ -51,13 +51,19 @@ async def resolve(runs: list[str], board_id: int, thread_id: int | None) -> list
     if not people:
         return []
     ids = [pid for pid, _ in people]
-    community = {board_id, *await AllianceMembership.filter(alliance_id=board_id).values_list(
-        "organisation_id", flat=True)}
-    in_scope = set(await Membership.filter(person_id__in=ids, organisation_id__in=list(community)).values_list(
-        "person_id", flat=True))
+    community = {
+        board_id,
+        *await AllianceMembership.filter(alliance_id=board_id).values_list("organisation_id", flat=True),
+    }
+    in_scope = set(
+        await Membership.filter(person_id__in=ids, organisation_id__in=list(community)).values_list(
+            "person_id", flat=True
+        )
+    )
     if thread_id is not None:
-        in_scope |= set(await ForumPost.filter(thread_id=thread_id, author_id__in=ids).values_list(
-            "author_id", flat=True))
+        in_scope |= set(
+            await ForumPost.filter(thread_id=thread_id, author_id__in=ids).values_list("author_id", flat=True)
+        )
     by_name: dict[str, list[int]] = defaultdict(list)
     for pid, name in people:
         if pid in in_scope:

@@ -15,8 +15,8 @@ see the subject, and drops one whose recipient is its actor):
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, cast
 
 from tortoise.functions import Count
 
@@ -49,14 +49,26 @@ def _post_notices(event: DomainEvent) -> list[Notice]:
     key = "newlyMentionedIds" if event.name == "forum.post_edited" else "mentionedIds"
     mentioned = [pk for pk in (_pk(v, "Person") for v in payload.get(key) or []) if pk is not None]
     notices = [
-        Notice(recipient_id=pk, kind="forum.mentioned", subject=subject, actor_id=actor,
-               summary=_line(f"有人在「{title}」中提到了你"))
+        Notice(
+            recipient_id=pk,
+            kind="forum.mentioned",
+            subject=subject,
+            actor_id=actor,
+            summary=_line(f"有人在「{title}」中提到了你"),
+        )
         for pk in mentioned
     ]
     replied = _pk(payload.get("replyToAuthorId"), "Person")
     if event.name == "forum.post_created" and replied is not None and replied not in mentioned:
-        notices.append(Notice(recipient_id=replied, kind="forum.reply", subject=subject, actor_id=actor,
-                              summary=_line(f"有人回复了你在「{title}」中的帖子")))
+        notices.append(
+            Notice(
+                recipient_id=replied,
+                kind="forum.reply",
+                subject=subject,
+                actor_id=actor,
+                summary=_line(f"有人回复了你在「{title}」中的帖子"),
+            )
+        )
     return notices
 
 
@@ -65,15 +77,21 @@ async def _salon_notices(event: DomainEvent) -> list[Notice]:
     if salon_id is None:
         return []
     cancelled = event.name == "forum.salon_cancelled"
-    people = await ForumRsvp.filter(
-        salon_id=salon_id, response__in=[RsvpResponse.GOING, RsvpResponse.INTERESTED]
-    ).order_by("id").values_list("person_id", flat=True)
+    people = (
+        await ForumRsvp.filter(salon_id=salon_id, response__in=[RsvpResponse.GOING, RsvpResponse.INTERESTED])
+        .order_by("id")
+        .values_list("person_id", flat=True)
+    )
     title = _short(str(event.payload.get("title", "")))
     summary = f"你报名的沙龙「{title}」已取消" if cancelled else f"你报名的沙龙「{title}」有变更"
     return [
-        Notice(recipient_id=int(pk), kind="forum.salon_cancelled" if cancelled else "forum.salon_changed",
-               subject=str(event.payload["salonId"]), actor_id=_pk(event.payload.get("actorId"), "Person"),
-               summary=_line(summary))
+        Notice(
+            recipient_id=cast("int", pk),  # flat=True: ids, not the tuples tortoise's types say
+            kind="forum.salon_cancelled" if cancelled else "forum.salon_changed",
+            subject=str(event.payload["salonId"]),
+            actor_id=_pk(event.payload.get("actorId"), "Person"),
+            summary=_line(summary),
+        )
         for pk in people
     ]
 
@@ -91,10 +109,14 @@ async def salons_held(organisation_ids: list[int], year: int) -> dict[int, dict[
     """``{id: {SALONS_HELD: n}}``: salons HELD that started in the year, in one statement."""
     if not organisation_ids:
         return {}
-    start, end = year_bounds(year)
+    start, end = (bound.astimezone(UTC) for bound in year_bounds(year))  # stored in UTC (SQLite compares text)
     rows = await (
-        ForumSalon.filter(organisation_id__in=list(set(organisation_ids)), status=SalonStatus.HELD,
-                          starts_at__gte=start, starts_at__lt=end)
+        ForumSalon.filter(
+            organisation_id__in=list(set(organisation_ids)),
+            status=SalonStatus.HELD,
+            starts_at__gte=start,
+            starts_at__lt=end,
+        )
         .annotate(count=Count("id"))
         .group_by("organisation_id")
         .values("organisation_id", "count")
@@ -111,10 +133,14 @@ async def spoken_at(person_id: int, before: datetime | None, limit: int) -> list
         return []
     query = ForumSalonSpeaker.filter(person_id=person_id, salon__status=SalonStatus.HELD)
     if before is not None:
-        query = query.filter(salon__starts_at__lte=before)
+        query = query.filter(salon__starts_at__lte=before.astimezone(UTC))
     links = await query.select_related("salon").order_by("-salon__starts_at", "-salon_id").limit(limit)
     return [
-        GrowthItem(at=link.salon.starts_at, kind="forum.spoke", title=_short(f"在论坛沙龙「{link.salon.title}」主讲"),
-                   subject=to_global_id("Salon", link.salon.id))
+        GrowthItem(
+            at=link.salon.starts_at,
+            kind="forum.spoke",
+            title=_short(f"在论坛沙龙「{link.salon.title}」主讲"),
+            subject=to_global_id("Salon", link.salon.id),
+        )
         for link in links
     ]

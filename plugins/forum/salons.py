@@ -101,8 +101,9 @@ def _check_times(checks: Checks, starts_at: datetime | None, ends_at: datetime |
         checks.add(errors.OUT_OF_RANGE, f"`startsAt` must be within {MAX_AHEAD.days} days", "startsAt")
 
 
-async def _check_salon(checks: Checks, data: SalonFields, creating: bool, now: datetime,
-                       current: ForumSalon | None = None) -> dict[str, Any]:
+async def _check_salon(
+    checks: Checks, data: SalonFields, creating: bool, now: datetime, current: ForumSalon | None = None
+) -> dict[str, Any]:
     values: dict[str, Any] = {}
     wanted = (lambda name: True) if creating else data.given.__contains__
     if wanted("title"):
@@ -140,10 +141,12 @@ async def _check_salon(checks: Checks, data: SalonFields, creating: bool, now: d
 
 async def _set_speakers(salon_id: int, speaker_ids: list[int]) -> None:
     await ForumSalonSpeaker.filter(salon_id=salon_id).delete()
-    await ForumSalonSpeaker.bulk_create([
-        ForumSalonSpeaker(salon_id=salon_id, person_id=pid, position=i)
-        for i, pid in enumerate(dict.fromkeys(speaker_ids))
-    ])
+    await ForumSalonSpeaker.bulk_create(
+        [
+            ForumSalonSpeaker(salon_id=salon_id, person_id=pid, position=i)
+            for i, pid in enumerate(dict.fromkeys(speaker_ids))
+        ]
+    )
 
 
 def _salon_event(name: str, salon: ForumSalon, actor_id: int | None, **extra: Any) -> DomainEvent:
@@ -200,8 +203,9 @@ async def update_salon(rt: Runtime, salon_id: int, data: SalonFields, actor_id: 
         _require_open(salon, "id")
         capacity = values.get("capacity")
         if capacity is not None and capacity < salon.going_count:
-            raise UserInputError(errors.OUT_OF_RANGE,
-                                 f"{salon.going_count} people are going: `capacity` cannot be less", "capacity")
+            raise UserInputError(
+                errors.OUT_OF_RANGE, f"{salon.going_count} people are going: `capacity` cannot be less", "capacity"
+            )
         if values:
             salon.update_from_dict(values)
             await salon.save()
@@ -242,8 +246,7 @@ def _require_ended(salon: ForumSalon, now: datetime, field_name: str) -> None:
     if salon.status == SalonStatus.CANCELLED:
         raise UserInputError(forum_errors.SALON_CANCELLED, "This salon was cancelled", field_name)
     if salon.ends_at > now:
-        raise UserInputError(forum_errors.SALON_NOT_ENDED, "Record what was held once the salon has ended",
-                             field_name)
+        raise UserInputError(forum_errors.SALON_NOT_ENDED, "Record what was held once the salon has ended", field_name)
 
 
 async def record_summary(rt: Runtime, salon_id: int, summary: str | None, actor_id: int | None) -> ForumSalon:
@@ -268,8 +271,9 @@ async def record_summary_as(ctx: Context, salon_id: int, summary: str | None) ->
     return await record_summary(ctx.rt, salon_id, summary, ctx.viewer.person_id)
 
 
-async def add_material(rt: Runtime, salon_id: int, title: str | None, url: str | None,
-                       actor_id: int | None) -> ForumSalon:
+async def add_material(
+    rt: Runtime, salon_id: int, title: str | None, url: str | None, actor_id: int | None
+) -> ForumSalon:
     """A link (slides, recording, article) on an ended salon."""
     salon = await require_salon(salon_id)
     _require_ended(salon, rt.now(), "salonId")
@@ -327,8 +331,7 @@ async def rsvp(rt: Runtime, salon_id: int, person_id: int, response: RsvpRespons
         before = current.response if current else None
         if before == response:
             return salon
-        if (response == RsvpResponse.GOING and salon.capacity is not None
-                and salon.going_count >= salon.capacity):
+        if response == RsvpResponse.GOING and salon.capacity is not None and salon.going_count >= salon.capacity:
             raise UserInputError(forum_errors.SALON_FULL, "This salon is full", "response")
         if current is None:
             await ForumRsvp.create(salon_id=salon.id, person_id=person_id, response=response)

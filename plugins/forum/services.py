@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
@@ -86,7 +86,9 @@ def check_mentions(checks: Checks, body: str, field: str = "body") -> list[str]:
     return runs
 
 
-def _post_payload(post: ForumPost, thread: ForumThread, mentioned: list[int], reply_author: int | None) -> dict[str, Any]:
+def _post_payload(
+    post: ForumPost, thread: ForumThread, mentioned: list[int], reply_author: int | None
+) -> dict[str, Any]:
     return {
         "postId": gid("ForumPost", post.id),
         "threadId": gid("ForumThread", thread.id),
@@ -99,8 +101,14 @@ def _post_payload(post: ForumPost, thread: ForumThread, mentioned: list[int], re
 
 
 def _thread_event(name: str, thread: ForumThread, actor_id: int | None, **extra: Any) -> DomainEvent:
-    payload = {"threadId": gid("ForumThread", thread.id), "title": thread.title, "locked": thread.locked,
-               "pinned": thread.pinned, "actorId": gid("Person", actor_id) if actor_id else None, **extra}
+    payload = {
+        "threadId": gid("ForumThread", thread.id),
+        "title": thread.title,
+        "locked": thread.locked,
+        "pinned": thread.pinned,
+        "actorId": gid("Person", actor_id) if actor_id else None,
+        **extra,
+    }
     return DomainEvent(name, payload, thread.organisation_id, subject=gid("ForumThread", thread.id))
 
 
@@ -108,8 +116,9 @@ async def _insert_post(
     thread: ForumThread, author_id: int, body: str, reply_to_id: int | None, mentioned: list[int], now: Any
 ) -> ForumPost:
     """Inside the caller's transaction: the post, its mentions and the thread's activity."""
-    post = await ForumPost.create(thread_id=thread.id, author_id=author_id, body=body, reply_to_id=reply_to_id,
-                                  created_at=now)
+    post = await ForumPost.create(
+        thread_id=thread.id, author_id=author_id, body=body, reply_to_id=reply_to_id, created_at=now
+    )
     await ForumMention.bulk_create([ForumMention(post_id=post.id, person_id=pid) for pid in mentioned])
     await ForumThread.filter(id=thread.id).update(post_count=F("post_count") + 1, last_activity_at=now)
     return post
@@ -141,13 +150,26 @@ async def create_thread(
     mentioned = await mentions.resolve(runs, org_id, None)
     now = rt.now()
     async with in_transaction():
-        thread = await ForumThread.create(organisation_id=org_id, salon_id=salon_id, title=title_text,
-                                          author_id=author_id, last_activity_at=now, created_at=now)
+        thread = await ForumThread.create(
+            organisation_id=org_id,
+            salon_id=salon_id,
+            title=title_text,
+            author_id=author_id,
+            last_activity_at=now,
+            created_at=now,
+        )
         post = await _insert_post(thread, author_id, body_text, None, mentioned, now)
     await thread.refresh_from_db()
     await emit(rt, _thread_event("forum.thread_created", thread, author_id))
-    await emit(rt, DomainEvent("forum.post_created", _post_payload(post, thread, mentioned, None),
-                               org_id, subject=gid("ForumPost", post.id)))
+    await emit(
+        rt,
+        DomainEvent(
+            "forum.post_created",
+            _post_payload(post, thread, mentioned, None),
+            org_id,
+            subject=gid("ForumPost", post.id),
+        ),
+    )
     return Created(thread, post)
 
 
@@ -190,8 +212,13 @@ async def set_thread_flags_as(
 
 
 async def create_post(
-    rt: Runtime, thread_id: int, author_id: int, body: str | None, reply_to_id: int | None,
-    *, may_post_when_locked: bool = False,
+    rt: Runtime,
+    thread_id: int,
+    author_id: int,
+    body: str | None,
+    reply_to_id: int | None,
+    *,
+    may_post_when_locked: bool = False,
 ) -> ForumPost:
     """A post in a thread; a locked thread refuses it unless ``may_post_when_locked`` (moderators)."""
     thread = await require_thread(thread_id)
@@ -216,8 +243,15 @@ async def create_post(
         if locked_row.locked and not may_post_when_locked:
             raise UserInputError(forum_errors.THREAD_LOCKED, "This thread is locked", "threadId")
         post = await _insert_post(locked_row, author_id, body_text, reply_to_id, mentioned, now)
-    await emit(rt, DomainEvent("forum.post_created", _post_payload(post, locked_row, mentioned, reply_author),
-                               thread.organisation_id, subject=gid("ForumPost", post.id)))
+    await emit(
+        rt,
+        DomainEvent(
+            "forum.post_created",
+            _post_payload(post, locked_row, mentioned, reply_author),
+            thread.organisation_id,
+            subject=gid("ForumPost", post.id),
+        ),
+    )
     return post
 
 
@@ -249,15 +283,15 @@ async def edit_post(rt: Runtime, post_id: int, editor_id: int, body: str | None)
     checks.raise_if_any()
     mentioned = await mentions.resolve(runs, thread.organisation_id, thread.id)
     async with in_transaction():
-        before = set(await ForumMention.filter(post_id=post.id).values_list("person_id", flat=True))
+        # flat=True: ids, not the tuples tortoise's types say
+        before = set(cast("list[int]", await ForumMention.filter(post_id=post.id).values_list("person_id", flat=True)))
         await ForumMention.filter(post_id=post.id).delete()
         await ForumMention.bulk_create([ForumMention(post_id=post.id, person_id=pid) for pid in mentioned])
         await ForumPost.filter(id=post.id).update(body=body_text, edited_at=now)
     post.body, post.edited_at = body_text, now
     payload = _post_payload(post, thread, mentioned, None)
     payload["newlyMentionedIds"] = [gid("Person", pid) for pid in mentioned if pid not in before]
-    await emit(rt, DomainEvent("forum.post_edited", payload, thread.organisation_id,
-                               subject=gid("ForumPost", post.id)))
+    await emit(rt, DomainEvent("forum.post_edited", payload, thread.organisation_id, subject=gid("ForumPost", post.id)))
     return post
 
 
@@ -275,17 +309,27 @@ async def hide_post(rt: Runtime, post_id: int, moderator_id: int | None, hidden:
     reason_text = checks.text(reason, "reason", REASON_MAX, required=hidden)
     checks.raise_if_any()
     if hidden:
-        values: dict[str, Any] = {"hidden": True, "hidden_reason": reason_text, "hidden_at": rt.now(),
-                                  "hidden_by_id": moderator_id}
+        values: dict[str, Any] = {
+            "hidden": True,
+            "hidden_reason": reason_text,
+            "hidden_at": rt.now(),
+            "hidden_by_id": moderator_id,
+        }
     else:
         values = {"hidden": False, "hidden_reason": "", "hidden_at": None, "hidden_by_id": None}
     await ForumPost.filter(id=post.id).update(**values)
     post.update_from_dict(values)
     thread = await require_thread(post.thread_id)
-    await emit(rt, DomainEvent("forum.post_hidden" if hidden else "forum.post_shown",
-                               {"postId": gid("ForumPost", post.id), "threadId": gid("ForumThread", thread.id),
-                                "reason": reason_text},
-                               thread.organisation_id, subject=gid("ForumPost", post.id), private=("reason",)))
+    await emit(
+        rt,
+        DomainEvent(
+            "forum.post_hidden" if hidden else "forum.post_shown",
+            {"postId": gid("ForumPost", post.id), "threadId": gid("ForumThread", thread.id), "reason": reason_text},
+            thread.organisation_id,
+            subject=gid("ForumPost", post.id),
+            private=("reason",),
+        ),
+    )
     return post
 
 
@@ -306,8 +350,9 @@ async def react(rt: Runtime, post_id: int, person_id: int, kind: ReactionKind, o
     if on:
         if post.hidden:
             raise UserInputError(forum_errors.POST_HIDDEN, "A hidden post takes no reactions", "postId")
-        await ForumReaction.bulk_create([ForumReaction(post_id=post.id, person_id=person_id, kind=kind)],
-                                        ignore_conflicts=True)
+        await ForumReaction.bulk_create(
+            [ForumReaction(post_id=post.id, person_id=person_id, kind=kind)], ignore_conflicts=True
+        )
     else:
         await ForumReaction.filter(post_id=post.id, person_id=person_id, kind=kind).delete()
     return post

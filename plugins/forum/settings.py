@@ -9,6 +9,8 @@ from core.plugin_api import PluginSettings
 
 class ForumSettings(PluginSettings):
     edit_window_hours: int = Field(
-        default=24, ge=0, le=24 * 7,
+        default=24,
+        ge=0,
+        le=24 * 7,
         description="Authors may edit their posts for this many hours after posting (0: never).",
     )

@@ -26,10 +26,16 @@ from core.relay import decode_query_id, parse_global_id
 from plugins.forum import models
 from plugins.forum.types import ForumPost, Salon
 
-SALON_EVENTS = frozenset({
-    "forum.salon_created", "forum.salon_updated", "forum.salon_cancelled", "forum.salon_held",
-    "forum.salon_materials_changed", "forum.salon_rsvp",
-})
+SALON_EVENTS = frozenset(
+    {
+        "forum.salon_created",
+        "forum.salon_updated",
+        "forum.salon_cancelled",
+        "forum.salon_held",
+        "forum.salon_materials_changed",
+        "forum.salon_rsvp",
+    }
+)
 
 
 def _pk(value: object, type_name: str) -> int | None:

@@ -16,11 +16,11 @@ from strawberry import relay
 from core.context import Context, Info
 from core.errors import UserInputError
 from core.nodes import ModelNode
-from core.plugin_api import list_size
 from core.organisations.models import Organisation as OrganisationModel
 from core.organisations.types import Organisation
 from core.people.models import Person as PersonModel
 from core.people.types import Person
+from core.plugin_api import list_size
 from core.relay import Connection, paginate_list, paginate_queryset
 from plugins.forum import errors as forum_errors
 from plugins.forum import models
@@ -124,11 +124,24 @@ class Salon(ModelNode):
     @classmethod
     def from_model(cls, row: models.ForumSalon) -> Self:
         return cls(
-            id=row.id, title=row.title, topic=row.topic, description=row.description, starts_at=row.starts_at,
-            ends_at=row.ends_at, venue=row.venue, online_url=row.online_url, capacity=row.capacity,
-            status=row.status, going_count=row.going_count, interested_count=row.interested_count,
-            not_going_count=row.not_going_count, summary=row.summary, cancel_reason=row.cancel_reason,
-            cancelled_at=row.cancelled_at, held_at=row.held_at, organisation_id=row.organisation_id,
+            id=row.id,
+            title=row.title,
+            topic=row.topic,
+            description=row.description,
+            starts_at=row.starts_at,
+            ends_at=row.ends_at,
+            venue=row.venue,
+            online_url=row.online_url,
+            capacity=row.capacity,
+            status=row.status,
+            going_count=row.going_count,
+            interested_count=row.interested_count,
+            not_going_count=row.not_going_count,
+            summary=row.summary,
+            cancel_reason=row.cancel_reason,
+            cancelled_at=row.cancelled_at,
+            held_at=row.held_at,
+            organisation_id=row.organisation_id,
         )
 
     @classmethod
@@ -161,8 +174,11 @@ class Salon(ModelNode):
     async def rsvps(
         self, info: Info, response: RsvpResponse | None = None, first: int | None = None, after: str | None = None
     ) -> Connection[SalonRsvp]:
-        rows = [row for row in await rsvps_by_salon(info.context, self.id, response)
-                if await can_see_rsvp(info.context, row, self.organisation_id)]
+        rows = [
+            row
+            for row in await rsvps_by_salon(info.context, self.id, response)
+            if await can_see_rsvp(info.context, row, self.organisation_id)
+        ]
         return paginate_list(rows, first, after, SalonRsvp.from_model)
 
     @strawberry.field(description="Discussion threads about this salon: pinned first, then the most active.")
@@ -190,9 +206,16 @@ class ForumThread(ModelNode):
     @classmethod
     def from_model(cls, row: models.ForumThread) -> Self:
         return cls(
-            id=row.id, title=row.title, locked=row.locked, pinned=row.pinned, post_count=row.post_count,
-            last_activity_at=row.last_activity_at, created_at=row.created_at, organisation_id=row.organisation_id,
-            salon_id=row.salon_id, author_id=row.author_id,
+            id=row.id,
+            title=row.title,
+            locked=row.locked,
+            pinned=row.pinned,
+            post_count=row.post_count,
+            last_activity_at=row.last_activity_at,
+            created_at=row.created_at,
+            organisation_id=row.organisation_id,
+            salon_id=row.salon_id,
+            author_id=row.author_id,
         )
 
     @strawberry.field(description="The board: an organisation or an alliance.")
@@ -247,8 +270,16 @@ class ForumPost(ModelNode):
 
     @classmethod
     def from_model(cls, row: models.ForumPost) -> Self:
-        return cls(id=row.id, hidden=row.hidden, created_at=row.created_at, edited_at=row.edited_at,
-                   thread_id=row.thread_id, author_id=row.author_id, reply_to_id=row.reply_to_id, row=row)
+        return cls(
+            id=row.id,
+            hidden=row.hidden,
+            created_at=row.created_at,
+            edited_at=row.edited_at,
+            thread_id=row.thread_id,
+            author_id=row.author_id,
+            reply_to_id=row.reply_to_id,
+            row=row,
+        )
 
     @classmethod
     async def can_see_private(cls, ctx: Context, row: models.ForumPost) -> bool:
@@ -293,8 +324,10 @@ class ForumPost(ModelNode):
         row = await info.context.loaders.by_id(models.ForumPost).load(self.reply_to_id)
         return ForumPost.from_model(row) if row else None
 
-    @strawberry.field(description="Counts of every kind, in the order LIKE, THANKS, INSIGHTFUL (zeros included).",
-                      metadata=list_size(len(ReactionKind)))
+    @strawberry.field(
+        description="Counts of every kind, in the order LIKE, THANKS, INSIGHTFUL (zeros included).",
+        metadata=list_size(len(ReactionKind)),
+    )
     async def reaction_counts(self, info: Info) -> list[ForumReactionCount]:
         counts = await reaction_counts_by_post(info.context, self.id)
         return [ForumReactionCount(kind=kind, count=counts.get(kind, 0)) for kind in ReactionKind]
@@ -344,8 +377,9 @@ class OrganisationForumFields:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Salon]:
-        rows = await salons_by_organisation(info.context, parent.id, utc_or_error(from_, "from"),
-                                            utc_or_error(to, "to"))
+        rows = await salons_by_organisation(
+            info.context, parent.id, utc_or_error(from_, "from"), utc_or_error(to, "to")
+        )
         return paginate_list(rows, first, after, Salon.from_model)
 
     @strawberry.field(description="The board's threads: pinned first, then the most recently active.")

@@ -27,6 +27,12 @@ mutation Rsvp($s: ID!, $r: RsvpResponse!) { salonRsvp(input: {salonId: $s, respo
   salon { id goingCount interestedCount } errors { code message } } }"""
 
 
+def renew(gql: GraphQLClient, user: User) -> User:
+    """A fresh access token at the clock's current time (tokens last 15 minutes)."""
+    person_id = user.person.id if user.person else None
+    return User(user.person, gql.token_for(user.account_id, person_id), user.account_id)
+
+
 async def enable(org: Organisation, **settings: Any) -> None:
     await OrganisationPlugin.create(organisation=org, plugin="forum", settings=settings)
 
@@ -51,27 +57,52 @@ class Board:
     def alliance_id(self) -> str:
         return gid("Organisation", self.alliance.id)
 
-    async def thread(self, user: User | None = None, org: Organisation | None = None, title: str = "焊接变形怎么控制?",
-                     body: str = "大家有什么好办法?", salon: ForumSalon | None = None) -> str:
+    async def thread(
+        self,
+        user: User | None = None,
+        org: Organisation | None = None,
+        title: str = "焊接变形怎么控制?",
+        body: str = "大家有什么好办法?",
+        salon: ForumSalon | None = None,
+    ) -> str:
         org = org or self.studio
-        variables = {"input": {"organisationId": gid("Organisation", org.id), "title": title, "body": body,
-                               "salonId": gid("Salon", salon.id) if salon else None}}
+        variables = {
+            "input": {
+                "organisationId": gid("Organisation", org.id),
+                "title": title,
+                "body": body,
+                "salonId": gid("Salon", salon.id) if salon else None,
+            }
+        }
         data = (await self.gql(NEW_THREAD, variables, user=user or self.wang))["forumThreadCreate"]
         assert data["errors"] == [], data
         return str(data["thread"]["id"])
 
-    async def post(self, thread_id: str, body: str, user: User | None = None, reply_to: str | None = None
-                   ) -> dict[str, Any]:
+    async def post(
+        self, thread_id: str, body: str, user: User | None = None, reply_to: str | None = None
+    ) -> dict[str, Any]:
         data = await self.gql(POST, {"t": thread_id, "b": body, "r": reply_to}, user=user or self.wang)
         return dict(data["forumPostCreate"])
 
-    async def salon(self, org: Organisation | None = None, *, starts_in: timedelta = timedelta(days=3),
-                    capacity: int | None = 10, **fields: Any) -> ForumSalon:
+    async def salon(
+        self,
+        org: Organisation | None = None,
+        *,
+        starts_in: timedelta = timedelta(days=3),
+        capacity: int | None = 10,
+        **fields: Any,
+    ) -> ForumSalon:
         starts_at = self.rt.now() + starts_in
-        return await ForumSalon.create(organisation=org or self.studio, title="焊接机器人应用沙龙",
-                                       topic="焊接机器人", starts_at=starts_at,
-                                       ends_at=starts_at + timedelta(hours=2), venue="职工活动中心",
-                                       capacity=capacity, **fields)
+        return await ForumSalon.create(
+            organisation=org or self.studio,
+            title="焊接机器人应用沙龙",
+            topic="焊接机器人",
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(hours=2),
+            venue="职工活动中心",
+            capacity=capacity,
+            **fields,
+        )
 
 
 async def first_post(thread_gid: str) -> ForumPost:
@@ -101,7 +132,10 @@ async def board(gql: GraphQLClient, rt: Runtime) -> Board:
     for org in (studio, alliance, other_studio):
         await enable(org)
     return Board(
-        gql=gql, rt=rt, studio=studio, alliance=alliance,
+        gql=gql,
+        rt=rt,
+        studio=studio,
+        alliance=alliance,
         admin=await gql.user("周文博", org=studio, role=MembershipRole.ADMIN),
         wang=await gql.user("王建国", org=studio),
         li=await gql.user("李红梅", org=studio),
