@@ -4,8 +4,8 @@ growth-record entries (``growth_items``).
 Notices, each linking to its subject by global ID (core shows one only while its recipient may
 see the subject, and drops one whose recipient is its actor):
 
-- ``forum.mentioned``: to each person an @mention resolved to (``forum.post_created``, and on
-  ``forum.post_edited`` to those newly mentioned); subject: the post;
+- ``forum.mentioned`` ("王建国在「…」中提到了你"): to each person an @mention resolved to
+  (``forum.post_created``, and on ``forum.post_edited`` to those newly mentioned); subject: the post;
 - ``forum.reply``: to the author of the post replied to, unless they are also mentioned (one
   notice, not two); subject: the reply;
 - ``forum.salon_changed`` / ``forum.salon_cancelled``: to everyone who answered GOING or
@@ -26,6 +26,7 @@ from plugins.forum.models import ForumRsvp, ForumSalon, ForumSalonSpeaker, RsvpR
 
 SUMMARY_MAX = 200
 TITLE_SHOWN = 60
+NAME_SHOWN = 40
 
 
 def _pk(value: Any, type_name: str) -> int | None:
@@ -46,6 +47,7 @@ def _post_notices(event: DomainEvent) -> list[Notice]:
     subject = str(payload["postId"])
     actor = _pk(payload.get("authorId"), "Person")
     title = _short(str(payload.get("threadTitle", "")))
+    who = str(payload.get("authorName") or "有人")[:NAME_SHOWN]
     key = "newlyMentionedIds" if event.name == "forum.post_edited" else "mentionedIds"
     mentioned = [pk for pk in (_pk(v, "Person") for v in payload.get(key) or []) if pk is not None]
     notices = [
@@ -54,7 +56,7 @@ def _post_notices(event: DomainEvent) -> list[Notice]:
             kind="forum.mentioned",
             subject=subject,
             actor_id=actor,
-            summary=_line(f"有人在「{title}」中提到了你"),
+            summary=_line(f"{who}在「{title}」中提到了你"),
         )
         for pk in mentioned
     ]
@@ -66,7 +68,7 @@ def _post_notices(event: DomainEvent) -> list[Notice]:
                 kind="forum.reply",
                 subject=subject,
                 actor_id=actor,
-                summary=_line(f"有人回复了你在「{title}」中的帖子"),
+                summary=_line(f"{who}回复了你在「{title}」中的帖子"),
             )
         )
     return notices

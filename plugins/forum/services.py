@@ -23,6 +23,7 @@ from core.context import Context
 from core.errors import UserInputError
 from core.events import emit
 from core.organisations.activation import plugin_settings
+from core.people.models import Person
 from core.plugin_api import DomainEvent
 from core.relay import to_global_id
 from core.runtime import Runtime
@@ -86,14 +87,17 @@ def check_mentions(checks: Checks, body: str, field: str = "body") -> list[str]:
     return runs
 
 
-def _post_payload(
+async def _post_payload(
     post: ForumPost, thread: ForumThread, mentioned: list[int], reply_author: int | None
 ) -> dict[str, Any]:
+    """What a post event says: IDs, the thread's title and the author's name, never the body."""
+    names = await Person.filter(id=post.author_id).values_list("name", flat=True)
     return {
         "postId": gid("ForumPost", post.id),
         "threadId": gid("ForumThread", thread.id),
         "threadTitle": thread.title,
         "authorId": gid("Person", post.author_id),
+        "authorName": str(names[0]) if names else "",
         "replyToId": gid("ForumPost", post.reply_to_id) if post.reply_to_id else None,
         "replyToAuthorId": gid("Person", reply_author) if reply_author else None,
         "mentionedIds": [gid("Person", pid) for pid in mentioned],
@@ -165,7 +169,7 @@ async def create_thread(
         rt,
         DomainEvent(
             "forum.post_created",
-            _post_payload(post, thread, mentioned, None),
+            await _post_payload(post, thread, mentioned, None),
             org_id,
             subject=gid("ForumPost", post.id),
         ),
@@ -247,7 +251,7 @@ async def create_post(
         rt,
         DomainEvent(
             "forum.post_created",
-            _post_payload(post, locked_row, mentioned, reply_author),
+            await _post_payload(post, locked_row, mentioned, reply_author),
             thread.organisation_id,
             subject=gid("ForumPost", post.id),
         ),
@@ -289,7 +293,7 @@ async def edit_post(rt: Runtime, post_id: int, editor_id: int, body: str | None)
         await ForumMention.bulk_create([ForumMention(post_id=post.id, person_id=pid) for pid in mentioned])
         await ForumPost.filter(id=post.id).update(body=body_text, edited_at=now)
     post.body, post.edited_at = body_text, now
-    payload = _post_payload(post, thread, mentioned, None)
+    payload = await _post_payload(post, thread, mentioned, None)
     payload["newlyMentionedIds"] = [gid("Person", pid) for pid in mentioned if pid not in before]
     await emit(rt, DomainEvent("forum.post_edited", payload, thread.organisation_id, subject=gid("ForumPost", post.id)))
     return post

@@ -128,14 +128,14 @@ async def test_hook_notifications(board: Board, recorded: tuple[Runtime, Recorde
     assert [e.subject for e in posts] == [gid("ForumPost", p.id) for p in (first, reply, plain)]
 
     assert await _notices(rt, posts[0]) == [
-        Notice(li.id, "forum.mentioned", gid("ForumPost", first.id), wang.id, "有人在「焊接变形」中提到了你")
+        Notice(li.id, "forum.mentioned", gid("ForumPost", first.id), wang.id, "王建国在「焊接变形」中提到了你")
     ]
     # Wang is both mentioned and replied to: one notice (the mention), not two.
     assert await _notices(rt, posts[1]) == [
-        Notice(wang.id, "forum.mentioned", gid("ForumPost", reply.id), li.id, "有人在「焊接变形」中提到了你")
+        Notice(wang.id, "forum.mentioned", gid("ForumPost", reply.id), li.id, "李红梅在「焊接变形」中提到了你")
     ]
     assert await _notices(rt, posts[2]) == [
-        Notice(li.id, "forum.reply", gid("ForumPost", plain.id), admin.id, "有人回复了你在「焊接变形」中的帖子")
+        Notice(li.id, "forum.reply", gid("ForumPost", plain.id), admin.id, "周文博回复了你在「焊接变形」中的帖子")
     ]
     # An edit notifies only the newly mentioned.
     assert {(n.recipient_id, n.kind) for n in await _notices(rt, by_name["forum.post_edited"])} == {

@@ -271,3 +271,28 @@ async def test_a_post_through_one_process_reaches_a_subscriber_of_another(board:
             }
         finally:
             await live.close()
+
+
+async def test_forum_events_reach_organisation_events_with_the_reason_for_moderators_only(board: Board) -> None:
+    from tests.live_events import Subscription, open_subscription
+
+    assert board.wang.person and board.admin.person
+    opened: list[Subscription] = []
+    try:
+        member = await open_subscription(opened, board.rt, board.li, board.studio)
+        moderator = await open_subscription(opened, board.rt, board.admin, board.studio)
+        created = await services.create_thread(board.rt, board.studio.id, board.wang.person.id, "话题", "内容", None)
+        for sub in (member, moderator):
+            assert (await sub.next())["name"] == "forum.thread_created"
+            posted = await sub.next()
+            assert posted["name"] == "forum.post_created" and "body" not in posted["payload"]
+            assert posted["payload"]["authorName"] == "王建国"
+        await services.hide_post(board.rt, created.post.id, board.admin.person.id, True, "广告")
+        assert (await member.next())["payload"] == {
+            "postId": gid("ForumPost", created.post.id),
+            "threadId": gid("ForumThread", created.thread.id),
+        }
+        assert (await moderator.next())["payload"]["reason"] == "广告"
+    finally:
+        for sub in opened:
+            await sub.close()

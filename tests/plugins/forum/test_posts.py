@@ -186,6 +186,12 @@ async def test_pinned_threads_come_first(board: Board, clock: Clock) -> None:
         e["node"]["title"] for e in (await board.gql(THREADS, {"o": board.studio_id}))["forumThreads"]["edges"]
     ] == ["发帖须知", "新话题"]
     assert (await ForumThread.get(title="发帖须知")).pinned
+    salon = await board.salon()
+    await board.thread(title="沙龙话题", salon=salon)
+    about = """query($o: ID!, $s: ID) { forumThreads(organisationId: $o, salonId: $s) { edges { node { title
+      salon { title } } } } }"""
+    found = await board.gql(about, {"o": board.studio_id, "s": gid("Salon", salon.id)})
+    assert found["forumThreads"]["edges"] == [{"node": {"title": "沙龙话题", "salon": {"title": "焊接机器人应用沙龙"}}}]
 
 
 async def test_reactions_one_of_each_kind_per_person(board: Board) -> None:
