@@ -243,6 +243,16 @@ def in_owner_of(
     return {ACTS_IN: ActsIn(organisation_of, _camel(path.rsplit(".", 1)[-1]), path, type_name, model)}
 
 
+LIST_SIZE = "guildhall.list_size"
+"""Key of a list field's fixed bound in its ``metadata`` (``list_size``), read by the query cost."""
+
+
+def list_size(items: int) -> dict[str, int]:
+    """Field metadata: this list never has more than ``items`` entries (e.g. one per enum value),
+    so the query cost counts ``items`` for it rather than a default page."""
+    return {LIST_SIZE: items}
+
+
 def in_no_organisation() -> dict[str, ActsIn]:
     """Field metadata: the operation belongs to the viewer, not to an organisation."""
     return {ACTS_IN: ActsIn(None)}

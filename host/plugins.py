@@ -19,6 +19,7 @@ IN_TREE_PLUGINS: dict[str, str] = {
     "mentorship": "plugins.mentorship.hooks",
     "training": "plugins.training.hooks",
     "assessment": "plugins.assessment.hooks",
+    "forum": "plugins.forum.hooks",
 }
 # Versions of plugins that came from installed distributions, kept on the manager.
 DIST_VERSIONS_ATTR = "_guildhall_dist_versions"

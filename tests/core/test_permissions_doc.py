@@ -136,7 +136,9 @@ async def _world(gql: GraphQLClient, rt: Runtime) -> dict[str, Any]:
                                            year=2025)
     assessment = await StudioAssessment.create(organisation=org, federation=org, year=2025, level="MUNICIPAL",
                                                result=AssessmentResult.PASS, evaluated_at=rt.now())
+    forum = await _forum_world(rt, org, admin, mentor, apprentice)
     return {
+        **forum,
         "Achievement": (to_global_id("Achievement", achievement.id), admin),
         "StudioAssessment": (to_global_id("StudioAssessment", assessment.id), admin),
         "Person": (to_global_id("Person", apprentice.person.id), apprentice),
@@ -150,11 +152,34 @@ async def _world(gql: GraphQLClient, rt: Runtime) -> dict[str, Any]:
     }
 
 
+async def _forum_world(rt: Runtime, org: Any, admin: User, mentor: User, apprentice: User) -> dict[str, Any]:
+    """A salon with an answer and a material, and a thread with a hidden post that mentions someone."""
+    from plugins.forum import salons as forum_salons
+    from plugins.forum import services as forum_services
+    from plugins.forum.models import ForumSalon, ForumSalonMaterial, RsvpResponse
+
+    assert admin.person is not None and mentor.person is not None and apprentice.person is not None
+    await OrganisationPlugin.create(organisation=org, plugin="forum", settings={})
+    salon = await ForumSalon.create(organisation=org, title="沙龙", starts_at=rt.now() + timedelta(days=1),
+                                    ends_at=rt.now() + timedelta(days=1, hours=2), venue="活动中心", capacity=10)
+    await forum_salons.rsvp(rt, salon.id, apprentice.person.id, RsvpResponse.GOING)
+    material = await ForumSalonMaterial.create(salon=salon, title="讲稿", url="https://example.org/a.pdf")
+    created = await forum_services.create_thread(rt, org.id, mentor.person.id, "话题", "@徒弟 看这里", salon.id)
+    await forum_services.hide_post(rt, created.post.id, admin.person.id, True, "测试")
+    return {
+        "Salon": (to_global_id("Salon", salon.id), admin),
+        "SalonMaterial": (to_global_id("SalonMaterial", material.id), admin),
+        "ForumThread": (to_global_id("ForumThread", created.thread.id), admin),
+        "ForumPost": (to_global_id("ForumPost", created.post.id), admin),
+    }
+
+
 async def test_documented_private_fields_are_the_private_fields(gql: GraphQLClient, rt: Runtime) -> None:
     schema = build_schema(rt.registry, rt.settings)._schema
     docs = documented()
     records = await _world(gql, rt)
-    for type_name in ("Person", "Organisation", "Mentorship", "TrainingCourse", "TrainingSession", "Achievement"):
+    for type_name in ("Person", "Organisation", "Mentorship", "TrainingCourse", "TrainingSession", "Achievement",
+                      "Salon", "SalonMaterial", "ForumThread", "ForumPost"):
         node_id, privileged = records[type_name]
         full = await _read(gql, schema, type_name, node_id, privileged)
         anonymous = await _read(gql, schema, type_name, node_id, None)
