@@ -48,20 +48,40 @@ async def lineage(ctx: Context, org_id: int) -> list[Organisation]:
     return chain
 
 
-async def can_manage_org(ctx: Context, org_id: int) -> bool:
-    """Superusers; admins of the organisation or of any ancestor; for an alliance, admins of a
-    lead member."""
-    viewer = ctx.viewer
-    if viewer.is_superuser:
-        return True
+async def manageable_org_ids(ctx: Context) -> frozenset[int]:
+    """Every organisation the viewer may manage, computed once per request: those they are an
+    admin (or leader) of, all their descendants, and the alliances one of them leads.
+
+    One query per level of the tree below the viewer's organisations and one for the alliances,
+    whatever the number of rows a request checks; checks are then set lookups, so a list field
+    may ask ``can_manage_org`` row by row without a statement per row.
+    """
     managed = await managed_org_ids(ctx)
     if not managed:
-        return False
-    chain = await lineage(ctx, org_id)
-    if any(org.id in managed for org in chain):
+        return frozenset()
+
+    async def load(keys: list[int]) -> list[frozenset[int]]:
+        found = set(managed)
+        frontier = set(managed)
+        while frontier:
+            below = await Organisation.filter(parent_id__in=sorted(frontier)).values_list("id", flat=True)
+            frontier = set(cast("list[int]", below)) - found
+            found |= frontier
+        led = await AllianceMembership.filter(
+            organisation_id__in=sorted(managed), role=AllianceRole.LEAD
+        ).values_list("alliance_id", flat=True)
+        return [frozenset(found | set(cast("list[int]", led)))]
+
+    loader = ctx.loaders.get("manageable_org_ids", lambda: DataLoader(load_fn=load))
+    return await loader.load(0)
+
+
+async def can_manage_org(ctx: Context, org_id: int) -> bool:
+    """Superusers; admins of the organisation or of any ancestor; for an alliance, admins of a
+    lead member. No statement per call: ``manageable_org_ids`` is read once per request."""
+    if ctx.viewer.is_superuser:
         return True
-    leads = await ctx.loaders.children(AllianceMembership, "alliance_id", role=AllianceRole.LEAD).load(org_id)
-    return any(lead.organisation_id in managed for lead in leads)
+    return org_id in await manageable_org_ids(ctx)
 
 
 def require_signed_in(ctx: Context) -> None:
