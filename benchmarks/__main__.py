@@ -24,8 +24,12 @@ async def run_one(name: str) -> None:
     module = importlib.import_module(f"benchmarks.{name}")
     with tempfile.TemporaryDirectory() as folder:
         url = os.environ.get("GUILDHALL_BENCH_MICRO_DATABASE_URL") or f"sqlite://{Path(folder) / 'bench.sqlite3'}"
-        settings = Settings(env="test", database_url=url, redis_url=os.environ.get("GUILDHALL_BENCH_REDIS_URL"),
-                            secret_key="bench-secret-key-0123456789abcdefghijkl")
+        settings = Settings(
+            env="test",
+            database_url=url,
+            redis_url=os.environ.get("GUILDHALL_BENCH_REDIS_URL"),
+            secret_key="bench-secret-key-0123456789abcdefghijkl",
+        )
         registry = load_registry(settings.plugin_allow_list, entry_points=False)
         await migrate(url, registry.model_apps)
         await init_db(url, registry.model_apps)

@@ -93,33 +93,54 @@ async def seed(log: Any = print) -> Dataset:
     orgs = [Organisation(id=1, name="省总工会", kind=OrganisationKind.FEDERATION, region="山东")]
     for i in range(2, ORGANISATIONS + 1):
         kind = kinds[i % len(kinds)]
-        orgs.append(Organisation(
-            id=i, name=f"劳模创新工作室{i:03d}" if kind is OrganisationKind.STUDIO else f"单位{i:03d}",
-            kind=kind, region=rng.choice(["济南", "青岛", "烟台", "潍坊"]), industry="制造业",
-            description="以劳模命名的创新工作室，攻关、带徒、创新。" * 2,
-            status=StudioStatus.ACTIVE if kind is OrganisationKind.STUDIO else None,
-            parent_id=1, leader_id=i,
-        ))
-    await _bulk(Person, [
-        Person(id=i, name=f"职工{i:05d}", bio="高级技师，长期从事设备维修与技术攻关。" if i % 3 == 0 else "",
-               phone=f"1380000{i:04d}", email=f"w{i}@example.cn")
-        for i in range(1, PEOPLE + 1)
-    ])
+        orgs.append(
+            Organisation(
+                id=i,
+                name=f"劳模创新工作室{i:03d}" if kind is OrganisationKind.STUDIO else f"单位{i:03d}",
+                kind=kind,
+                region=rng.choice(["济南", "青岛", "烟台", "潍坊"]),
+                industry="制造业",
+                description="以劳模命名的创新工作室，攻关、带徒、创新。" * 2,
+                status=StudioStatus.ACTIVE if kind is OrganisationKind.STUDIO else None,
+                parent_id=1,
+                leader_id=i,
+            )
+        )
+    await _bulk(
+        Person,
+        [
+            Person(
+                id=i,
+                name=f"职工{i:05d}",
+                bio="高级技师，长期从事设备维修与技术攻关。" if i % 3 == 0 else "",
+                phone=f"1380000{i:04d}",
+                email=f"w{i}@example.cn",
+            )
+            for i in range(1, PEOPLE + 1)
+        ],
+    )
     await _bulk(Organisation, orgs)
 
     def home_org(person: int) -> int:
         return 2 + (person - 1) % (ORGANISATIONS - 1)
 
     memberships = [
-        Membership(id=p, person_id=p, organisation_id=home_org(p),
-                   role=MembershipRole.ADMIN if p < ORGANISATIONS else MembershipRole.MEMBER)
+        Membership(
+            id=p,
+            person_id=p,
+            organisation_id=home_org(p),
+            role=MembershipRole.ADMIN if p < ORGANISATIONS else MembershipRole.MEMBER,
+        )
         for p in range(1, PEOPLE + 1)
     ]
     for k, p in enumerate(rng.sample(range(1, PEOPLE + 1), SECOND_MEMBERSHIPS)):
         other = 2 + (home_org(p) + 1 + k % 50) % (ORGANISATIONS - 1)
         memberships.append(Membership(id=PEOPLE + k + 1, person_id=p, organisation_id=other))
-    memberships.append(Membership(id=PEOPLE + SECOND_MEMBERSHIPS + 1, person_id=VIEWER_PERSON, organisation_id=1,
-                                  role=MembershipRole.MEMBER))
+    memberships.append(
+        Membership(
+            id=PEOPLE + SECOND_MEMBERSHIPS + 1, person_id=VIEWER_PERSON, organisation_id=1, role=MembershipRole.MEMBER
+        )
+    )
     await _bulk(Membership, memberships)
 
     levels, next_id = [], 1
@@ -131,16 +152,29 @@ async def seed(log: Any = print) -> Dataset:
     assert len(levels) == PERSON_SKILLS
     await _bulk(PersonSkill, levels)
     honour_levels = list(HonourLevel)
-    await _bulk(Honour, [
-        Honour(id=n, person_id=p, title=rng.choice(["全国劳动模范", "齐鲁大工匠", "五一劳动奖章", "技术能手"]),
-               level=honour_levels[p % len(honour_levels)], year=2010 + p % 15, issuer="总工会")
-        for n, p in enumerate(range(1, PEOPLE + 1, 5), start=1)
-    ])
-    await _bulk(OrganisationPlugin, [
-        OrganisationPlugin(id=n, organisation_id=org, plugin=plugin)
-        for n, (org, plugin) in enumerate(
-            ((o, name) for o in range(1, ORGANISATIONS + 1) for name in ("mentorship", "training")), start=1)
-    ])
+    await _bulk(
+        Honour,
+        [
+            Honour(
+                id=n,
+                person_id=p,
+                title=rng.choice(["全国劳动模范", "齐鲁大工匠", "五一劳动奖章", "技术能手"]),
+                level=honour_levels[p % len(honour_levels)],
+                year=2010 + p % 15,
+                issuer="总工会",
+            )
+            for n, p in enumerate(range(1, PEOPLE + 1, 5), start=1)
+        ],
+    )
+    await _bulk(
+        OrganisationPlugin,
+        [
+            OrganisationPlugin(id=n, organisation_id=org, plugin=plugin)
+            for n, (org, plugin) in enumerate(
+                ((o, name) for o in range(1, ORGANISATIONS + 1) for name in ("mentorship", "training")), start=1
+            )
+        ],
+    )
 
     # Mentorships: the viewer mentors five apprentices; the rest pair people of one organisation.
     pairs: list[tuple[int, int, int]] = [(VIEWER_PERSON, VIEWER_PERSON + 499 * k, home_org(1)) for k in range(1, 6)]
@@ -150,31 +184,56 @@ async def seed(log: Any = print) -> Dataset:
     for n, (mentor, apprentice, org) in enumerate(pairs, start=1):
         active = n % 2 == 1
         skill = (mentor * 7) % SKILLS + 1
-        mentorships.append(Mentorship(
-            id=n, mentor_id=mentor, apprentice_id=apprentice, organisation_id=org, skill_id=skill,
-            goals="三年内达到技师水平", planned_start=date(2026, 1, 1) + timedelta(days=n % 300),
-            status=MentorshipStatus.ACTIVE if active else MentorshipStatus.COMPLETED,
-            open_key=f"{mentor}:{apprentice}:{skill}" if active else None,
-            mentor_signed_at=EPOCH - timedelta(days=400), apprentice_signed_at=EPOCH - timedelta(days=400),
-            started_at=EPOCH - timedelta(days=400 - n % 100),
-            ended_at=None if active else EPOCH - timedelta(days=10), score=None if active else 80 + n % 20,
-        ))
+        mentorships.append(
+            Mentorship(
+                id=n,
+                mentor_id=mentor,
+                apprentice_id=apprentice,
+                organisation_id=org,
+                skill_id=skill,
+                goals="三年内达到技师水平",
+                planned_start=date(2026, 1, 1) + timedelta(days=n % 300),
+                status=MentorshipStatus.ACTIVE if active else MentorshipStatus.COMPLETED,
+                open_key=f"{mentor}:{apprentice}:{skill}" if active else None,
+                mentor_signed_at=EPOCH - timedelta(days=400),
+                apprentice_signed_at=EPOCH - timedelta(days=400),
+                started_at=EPOCH - timedelta(days=400 - n % 100),
+                ended_at=None if active else EPOCH - timedelta(days=10),
+                score=None if active else 80 + n % 20,
+            )
+        )
     await _bulk(Mentorship, mentorships)
 
-    await _bulk(TrainingCourse, [
-        TrainingCourse(id=c, organisation_id=2 + (c * 5) % (ORGANISATIONS - 1), title=f"培训课程{c:03d}",
-                       skill_id=c % SKILLS + 1, hours=16, published=True)
-        for c in range(1, COURSES + 1)
-    ])
+    await _bulk(
+        TrainingCourse,
+        [
+            TrainingCourse(
+                id=c,
+                organisation_id=2 + (c * 5) % (ORGANISATIONS - 1),
+                title=f"培训课程{c:03d}",
+                skill_id=c % SKILLS + 1,
+                hours=16,
+                published=True,
+            )
+            for c in range(1, COURSES + 1)
+        ],
+    )
     sessions = []
     for s in range(1, SESSIONS + 1):
         course = 1 + (s - 1) // (SESSIONS // COURSES)
         starts = EPOCH + timedelta(days=(s % 120) - 60, hours=s % 8)
-        sessions.append(TrainingSession(
-            id=s, course_id=course, organisation_id=2 + (course * 5) % (ORGANISATIONS - 1), starts_at=starts,
-            ends_at=starts + timedelta(hours=3), venue=f"实训楼{s % 9}号", capacity=40,
-            seats_taken=ENROLMENTS // SESSIONS,
-        ))
+        sessions.append(
+            TrainingSession(
+                id=s,
+                course_id=course,
+                organisation_id=2 + (course * 5) % (ORGANISATIONS - 1),
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=3),
+                venue=f"实训楼{s % 9}号",
+                capacity=40,
+                seats_taken=ENROLMENTS // SESSIONS,
+            )
+        )
     await _bulk(TrainingSession, sessions)
     per_session = ENROLMENTS // SESSIONS
     enrolments = []
@@ -183,18 +242,35 @@ async def seed(log: Any = print) -> Dataset:
         people = [VIEWER_PERSON] if s % 100 == 0 else []
         people += [2 + (s * 37 + k * 613) % (PEOPLE - 1) for k in range(per_session - len(people))]
         for person in people:
-            enrolments.append(TrainingEnrolment(
-                id=len(enrolments) + 1, session_id=s, person_id=person, status=EnrolmentStatus.CONFIRMED,
-                enrolled_at=EPOCH - timedelta(days=90), confirmed_at=EPOCH - timedelta(days=90),
-            ))
+            enrolments.append(
+                TrainingEnrolment(
+                    id=len(enrolments) + 1,
+                    session_id=s,
+                    person_id=person,
+                    status=EnrolmentStatus.CONFIRMED,
+                    enrolled_at=EPOCH - timedelta(days=90),
+                    confirmed_at=EPOCH - timedelta(days=90),
+                )
+            )
     assert len(enrolments) == ENROLMENTS
     await _bulk(TrainingEnrolment, enrolments)
 
     await Account.create(id=1, username=VIEWER_USERNAME, password_hash="-", person_id=VIEWER_PERSON)
-    await _fix_sequences([
-        "core_skill", "core_organisation", "core_person", "core_membership", "core_person_skill", "core_honour",
-        "core_organisation_plugin", "core_account", "mentorship_mentorship", "training_course",
-        "training_session", "training_enrolment",
-    ])
+    await _fix_sequences(
+        [
+            "core_skill",
+            "core_organisation",
+            "core_person",
+            "core_membership",
+            "core_person_skill",
+            "core_honour",
+            "core_organisation_plugin",
+            "core_account",
+            "mentorship_mentorship",
+            "training_course",
+            "training_session",
+            "training_enrolment",
+        ]
+    )
     log(f"dataset: seeded in {time.perf_counter() - started:.1f} s")
     return _ids()

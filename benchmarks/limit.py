@@ -103,7 +103,8 @@ def _group(rows: Sequence[Row], key: str) -> dict[int, list[Row]]:
 async def _skills(sql: Sql, people: list[int]) -> dict[int, list[Row]]:
     rows = await sql.rows(
         "SELECT ps.person_id, ps.level, s.id, s.name FROM core_person_skill ps JOIN core_skill s ON s.id = ps.skill_id"
-        " WHERE ps.person_id = %s ORDER BY ps.level, ps.id", people,
+        " WHERE ps.person_id = %s ORDER BY ps.level, ps.id",
+        people,
     )
     return _group(rows, "person_id")
 
@@ -116,38 +117,61 @@ async def studio(sql: Sql, variables: dict[str, Any]) -> Row:
     org_id = pk_of(variables["id"])
     orgs = await sql.rows(
         "SELECT o.id, o.name, o.kind, o.region, o.description, p.id AS leader_id, p.name AS leader_name"
-        " FROM core_organisation o LEFT JOIN core_person p ON p.id = o.leader_id WHERE o.id = %s", org_id,
+        " FROM core_organisation o LEFT JOIN core_person p ON p.id = o.leader_id WHERE o.id = %s",
+        org_id,
     )
     if not orgs:
         return {"node": None}
     org = orgs[0]
     members = await sql.rows(
         "SELECT m.role, p.id, p.name, COUNT(*) OVER () AS total FROM core_membership m"
-        " JOIN core_person p ON p.id = m.person_id WHERE m.organisation_id = %s ORDER BY m.id LIMIT 20", org_id,
+        " JOIN core_person p ON p.id = m.person_id WHERE m.organisation_id = %s ORDER BY m.id LIMIT 20",
+        org_id,
     )
     people = [m["id"] for m in members]
     skills = await _skills(sql, people)
-    honours = _group(await sql.rows(
-        "SELECT person_id, title, level, year FROM core_honour WHERE person_id = %s ORDER BY year DESC, id", people,
-    ), "person_id")
+    honours = _group(
+        await sql.rows(
+            "SELECT person_id, title, level, year FROM core_honour WHERE person_id = %s ORDER BY year DESC, id",
+            people,
+        ),
+        "person_id",
+    )
     total = members[0]["total"] if members else 0
-    return {"node": {
-        "id": gid("Organisation", org["id"]), "name": org["name"], "kind": org["kind"], "region": org["region"],
-        "description": org["description"],
-        "leader": {"id": gid("Person", org["leader_id"]), "name": org["leader_name"]} if org["leader_id"] else None,
-        "members": {"totalCount": total, "edges": [
-            {"role": m["role"], "node": {
-                "id": gid("Person", m["id"]), "name": m["name"], "skills": _skill_list(skills.get(m["id"], [])),
-                "honours": [{"title": h["title"], "level": h["level"], "year": h["year"]}
-                            for h in honours.get(m["id"], [])],
-            }} for m in members
-        ]},
-    }}
+    return {
+        "node": {
+            "id": gid("Organisation", org["id"]),
+            "name": org["name"],
+            "kind": org["kind"],
+            "region": org["region"],
+            "description": org["description"],
+            "leader": {"id": gid("Person", org["leader_id"]), "name": org["leader_name"]} if org["leader_id"] else None,
+            "members": {
+                "totalCount": total,
+                "edges": [
+                    {
+                        "role": m["role"],
+                        "node": {
+                            "id": gid("Person", m["id"]),
+                            "name": m["name"],
+                            "skills": _skill_list(skills.get(m["id"], [])),
+                            "honours": [
+                                {"title": h["title"], "level": h["level"], "year": h["year"]}
+                                for h in honours.get(m["id"], [])
+                            ],
+                        },
+                    }
+                    for m in members
+                ],
+            },
+        }
+    }
 
 
 async def organisations(sql: Sql, variables: dict[str, Any]) -> Row:
     orgs = await sql.rows(
-        "SELECT id, name, COUNT(*) OVER () AS total FROM core_organisation ORDER BY id LIMIT %s", 100,
+        "SELECT id, name, COUNT(*) OVER () AS total FROM core_organisation ORDER BY id LIMIT %s",
+        100,
     )
     members = await sql.rows(
         "SELECT t.organisation_id, t.role, t.total, p.id, p.name FROM ("
@@ -161,27 +185,49 @@ async def organisations(sql: Sql, variables: dict[str, Any]) -> Row:
     skills = await _skills(sql, sorted({m["id"] for m in members}))
     by_org = _group(members, "organisation_id")
     total = orgs[0]["total"] if orgs else 0
-    return {"organisations": {"totalCount": total, "edges": [
-        {"node": {"id": gid("Organisation", o["id"]), "name": o["name"], "members": {
-            "totalCount": by_org[o["id"]][0]["total"] if by_org.get(o["id"]) else 0,
-            "edges": [{"role": m["role"], "node": {
-                "id": gid("Person", m["id"]), "name": m["name"], "skills": _skill_list(skills.get(m["id"], [])),
-            }} for m in by_org.get(o["id"], [])],
-        }}} for o in orgs
-    ]}}
+    return {
+        "organisations": {
+            "totalCount": total,
+            "edges": [
+                {
+                    "node": {
+                        "id": gid("Organisation", o["id"]),
+                        "name": o["name"],
+                        "members": {
+                            "totalCount": by_org[o["id"]][0]["total"] if by_org.get(o["id"]) else 0,
+                            "edges": [
+                                {
+                                    "role": m["role"],
+                                    "node": {
+                                        "id": gid("Person", m["id"]),
+                                        "name": m["name"],
+                                        "skills": _skill_list(skills.get(m["id"], [])),
+                                    },
+                                }
+                                for m in by_org.get(o["id"], [])
+                            ],
+                        },
+                    }
+                }
+                for o in orgs
+            ],
+        }
+    }
 
 
 async def person(sql: Sql, variables: dict[str, Any]) -> Row:
     rows = await sql.rows("SELECT id, name, bio FROM core_person WHERE id = %s", pk_of(variables["id"]))
-    return {"node": {"id": gid("Person", rows[0]["id"]), "name": rows[0]["name"], "bio": rows[0]["bio"]}
-            if rows else None}
+    return {
+        "node": {"id": gid("Person", rows[0]["id"]), "name": rows[0]["name"], "bio": rows[0]["bio"]} if rows else None
+    }
 
 
 async def home(sql: Sql, variables: dict[str, Any], person_id: int) -> Row:
     me = await sql.rows("SELECT id, name FROM core_person WHERE id = %s", person_id)
     memberships = await sql.rows(
         "SELECT m.role, o.id, o.name FROM core_membership m JOIN core_organisation o ON o.id = m.organisation_id"
-        " WHERE m.person_id = %s ORDER BY m.id", person_id,
+        " WHERE m.person_id = %s ORDER BY m.id",
+        person_id,
     )
     mentorships = await sql.rows(
         "SELECT x.id, x.status, x.planned_start, a.id AS mentor_id, a.name AS mentor_name, b.id AS apprentice_id,"
@@ -189,31 +235,62 @@ async def home(sql: Sql, variables: dict[str, Any], person_id: int) -> Row:
         " FROM mentorship_mentorship x JOIN core_person a ON a.id = x.mentor_id"
         " JOIN core_person b ON b.id = x.apprentice_id JOIN core_skill s ON s.id = x.skill_id"
         " WHERE (x.mentor_id = %s OR x.apprentice_id = %s) AND x.status = %s ORDER BY x.id DESC LIMIT 10",
-        person_id, person_id, "ACTIVE",
+        person_id,
+        person_id,
+        "ACTIVE",
     )
     enrolments = await sql.rows(
         "SELECT e.id, e.status, s.id AS session_id, s.starts_at, s.venue, c.id AS course_id, c.title,"
         " COUNT(*) OVER () AS total FROM training_enrolment e JOIN training_session s ON s.id = e.session_id"
         " JOIN training_course c ON c.id = s.course_id WHERE e.person_id = %s AND e.status = %s"
-        " ORDER BY s.starts_at DESC, e.id DESC LIMIT 10", person_id, "CONFIRMED",
+        " ORDER BY s.starts_at DESC, e.id DESC LIMIT 10",
+        person_id,
+        "CONFIRMED",
     )
-    return {"me": {
-        "id": gid("Person", me[0]["id"]), "name": me[0]["name"],
-        "memberships": [{"role": m["role"], "organisation": {"id": gid("Organisation", m["id"]), "name": m["name"]}}
-                        for m in memberships],
-        "mentorships": {"totalCount": mentorships[0]["total"] if mentorships else 0, "edges": [{"node": {
-            "id": gid("Mentorship", x["id"]), "status": x["status"], "plannedStart": iso(x["planned_start"]),
-            "mentor": {"id": gid("Person", x["mentor_id"]), "name": x["mentor_name"]},
-            "apprentice": {"id": gid("Person", x["apprentice_id"]), "name": x["apprentice_name"]},
-            "skill": {"id": gid("Skill", x["skill_id"]), "name": x["skill_name"]},
-        }} for x in mentorships]},
-        "enrolments": {"totalCount": enrolments[0]["total"] if enrolments else 0, "edges": [{"node": {
-            "id": gid("TrainingEnrolment", e["id"]), "status": e["status"], "session": {
-                "id": gid("TrainingSession", e["session_id"]), "startsAt": iso(e["starts_at"]), "venue": e["venue"],
-                "course": {"id": gid("TrainingCourse", e["course_id"]), "title": e["title"]},
+    return {
+        "me": {
+            "id": gid("Person", me[0]["id"]),
+            "name": me[0]["name"],
+            "memberships": [
+                {"role": m["role"], "organisation": {"id": gid("Organisation", m["id"]), "name": m["name"]}}
+                for m in memberships
+            ],
+            "mentorships": {
+                "totalCount": mentorships[0]["total"] if mentorships else 0,
+                "edges": [
+                    {
+                        "node": {
+                            "id": gid("Mentorship", x["id"]),
+                            "status": x["status"],
+                            "plannedStart": iso(x["planned_start"]),
+                            "mentor": {"id": gid("Person", x["mentor_id"]), "name": x["mentor_name"]},
+                            "apprentice": {"id": gid("Person", x["apprentice_id"]), "name": x["apprentice_name"]},
+                            "skill": {"id": gid("Skill", x["skill_id"]), "name": x["skill_name"]},
+                        }
+                    }
+                    for x in mentorships
+                ],
             },
-        }} for e in enrolments]},
-    }}
+            "enrolments": {
+                "totalCount": enrolments[0]["total"] if enrolments else 0,
+                "edges": [
+                    {
+                        "node": {
+                            "id": gid("TrainingEnrolment", e["id"]),
+                            "status": e["status"],
+                            "session": {
+                                "id": gid("TrainingSession", e["session_id"]),
+                                "startsAt": iso(e["starts_at"]),
+                                "venue": e["venue"],
+                                "course": {"id": gid("TrainingCourse", e["course_id"]), "title": e["title"]},
+                            },
+                        }
+                    }
+                    for e in enrolments
+                ],
+            },
+        }
+    }
 
 
 Handler = Callable[[Sql, dict[str, Any]], Awaitable[Row]]
@@ -255,8 +332,10 @@ def create_app(settings: Settings, viewer_person_id: int) -> Starlette:
         finally:
             await close_db()
 
-    return Starlette(routes=[Route("/screen/{name}", screen, methods=["POST"]), Route("/stats", stats),
-                             Route("/healthz", healthz)], lifespan=lifespan)
+    return Starlette(
+        routes=[Route("/screen/{name}", screen, methods=["POST"]), Route("/stats", stats), Route("/healthz", healthz)],
+        lifespan=lifespan,
+    )
 
 
 def main() -> None:

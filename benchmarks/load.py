@@ -27,8 +27,13 @@ except ImportError:  # pragma: no cover
 
 
 def build_request(host: str, port: int, path: str, body: bytes, headers: dict[str, str]) -> bytes:
-    lines = [f"POST {path} HTTP/1.1", f"Host: {host}:{port}", "Content-Type: application/json",
-             "Accept: application/json", f"Content-Length: {len(body)}"]
+    lines = [
+        f"POST {path} HTTP/1.1",
+        f"Host: {host}:{port}",
+        "Content-Type: application/json",
+        "Accept: application/json",
+        f"Content-Length: {len(body)}",
+    ]
     lines += [f"{name}: {value}" for name, value in headers.items()]
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
@@ -116,7 +121,7 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
         tasks.append(asyncio.create_task(dispatcher()))
     await asyncio.sleep(max(0.0, start - loop.time()))
     began = time.perf_counter()
-    grace = spec.get("grace", 30.0)
+    grace = spec.get("grace", max(10.0, duration))
     _, pending = await asyncio.wait(tasks, timeout=duration + grace)
     for task in pending:
         task.cancel()
@@ -129,9 +134,15 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
 
     measured = min(elapsed, duration) if spec["mode"] == "saturate" else elapsed
     return {
-        "completed": len(ordered), "errors": errors, "unfinished": unfinished + len(pending),
-        "elapsed": round(elapsed, 3), "req_s": round(len(ordered) / measured, 2) if measured else 0.0,
-        "p50": pct(0.5), "p90": pct(0.9), "p99": pct(0.99), "max": pct(1.0),
+        "completed": len(ordered),
+        "errors": errors,
+        "unfinished": unfinished + len(pending),
+        "elapsed": round(elapsed, 3),
+        "req_s": round(len(ordered) / measured, 2) if measured else 0.0,
+        "p50": pct(0.5),
+        "p90": pct(0.9),
+        "p99": pct(0.99),
+        "max": pct(1.0),
         "latencies": [round(x * 1000, 3) for x in ordered] if spec.get("keep") else None,
     }
 

@@ -26,7 +26,7 @@ import subprocess
 import sys
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -128,17 +128,23 @@ class Server:
         return float(total.group(1)) if total else 0.0, float(count.group(1)) if count else 0.0
 
 
-
 def _env(database_url: str, redis_url: str | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GUILDHALL_")}
-    env.update({
-        "GUILDHALL_ENV": "production", "GUILDHALL_DATABASE_URL": database_url, "GUILDHALL_SECRET_KEY": SECRET,
-        "GUILDHALL_DATA_DIR": str(VAR), "GUILDHALL_LOG_LEVEL": "WARNING",
-        # The benchmark measures serving, not the limits: they are set out of the way.
-        "GUILDHALL_MAX_QUERY_COST": "10000000", "GUILDHALL_RATE_LIMIT_BUCKET_SIZE": "1000000000",
-        "GUILDHALL_RATE_LIMIT_ANONYMOUS_BUCKET_SIZE": "1000000000", "GUILDHALL_RATE_LIMIT_RESTORE_RATE": "1000000000",
-        "GUILDHALL_QUERY_TIMEOUT_SECONDS": "120", "GUILDHALL_DATABASE_STATEMENT_TIMEOUT_SECONDS": "60",
-    })
+    env.update(
+        {
+            "GUILDHALL_ENV": "production",
+            "GUILDHALL_DATABASE_URL": database_url,
+            "GUILDHALL_SECRET_KEY": SECRET,
+            "GUILDHALL_DATA_DIR": str(VAR),
+            # The benchmark measures serving, not the limits: they are set out of the way.
+            "GUILDHALL_MAX_QUERY_COST": "10000000",
+            "GUILDHALL_RATE_LIMIT_BUCKET_SIZE": "1000000000",
+            "GUILDHALL_RATE_LIMIT_ANONYMOUS_BUCKET_SIZE": "1000000000",
+            "GUILDHALL_RATE_LIMIT_RESTORE_RATE": "1000000000",
+            "GUILDHALL_QUERY_TIMEOUT_SECONDS": "120",
+            "GUILDHALL_DATABASE_STATEMENT_TIMEOUT_SECONDS": "60",
+        }
+    )
     if redis_url:
         env["GUILDHALL_REDIS_URL"] = redis_url
     return env
@@ -151,12 +157,15 @@ def start(name: str, database_url: str, redis_url: str | None, viewer: int) -> S
         command = [str(bin_dir / "guildhall"), "serve", "--port", str(port)]
     else:
         command = [sys.executable, "-m", "benchmarks.limit", "--port", str(port), "--viewer", str(viewer)]
-    process = subprocess.Popen(command, cwd=ROOT, env=_env(database_url, redis_url),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # Logs (the app's line per request) go to a file, as they would to a journal: a pipe nobody
+    # reads would fill and stop the server.
+    log = open(VAR / f"{name}.log", "ab")  # noqa: SIM115 - the child process owns it
+    process = subprocess.Popen(command, cwd=ROOT, env=_env(database_url, redis_url), stdout=log, stderr=log)
+    log.close()
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit(f"{name} server exited: {process.stderr.read().decode()[-3000:] if process.stderr else ''}")
+            raise SystemExit(f"{name} server exited: {(VAR / f'{name}.log').read_text()[-3000:]}")
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
                 return Server(name, port, process)
@@ -166,17 +175,21 @@ def start(name: str, database_url: str, redis_url: str | None, viewer: int) -> S
     raise SystemExit(f"{name} server did not start")
 
 
-def drain(server: Server, limit: float = 120.0) -> None:
-    """Wait until the server has finished what an earlier run left queued (an answer to
-    ``/healthz`` within 20 ms), so one run's backlog is not charged to the next."""
+def drain(server: Server, limit: float = 180.0) -> None:
+    """Wait until the server has finished what an earlier run left queued (``/healthz``
+    answered within a second), so one run's backlog is not charged to the next."""
     deadline = time.monotonic() + limit
-    with httpx.Client(base_url=f"http://127.0.0.1:{server.port}", timeout=limit) as client:
+    with httpx.Client(base_url=f"http://127.0.0.1:{server.port}", timeout=10) as client:
         while time.monotonic() < deadline:
             began = time.perf_counter()
-            client.get("/healthz")
-            if time.perf_counter() - began < 0.02:
+            try:
+                client.get("/healthz")
+            except httpx.HTTPError:
+                continue
+            if time.perf_counter() - began < 1.0:
                 return
-            time.sleep(0.1)
+            time.sleep(0.2)
+    print(f"  ({server.name} still busy after {limit:g} s)", flush=True)
 
 
 def stop(server: Server) -> None:
@@ -208,8 +221,12 @@ class Target:
     headers: dict[str, str]
 
     def post(self, client: httpx.Client) -> httpx.Response:
-        return client.post(f"http://127.0.0.1:{self.server.port}{self.server.url(self.screen)}",
-                           json=self.body, headers=self.headers, timeout=120)
+        return client.post(
+            f"http://127.0.0.1:{self.server.port}{self.server.url(self.screen)}",
+            json=self.body,
+            headers=self.headers,
+            timeout=120,
+        )
 
 
 def targets(group: dict[str, Server], screen: Screen, data: dataset.Dataset, token: str) -> dict[str, Target]:
@@ -225,8 +242,14 @@ class Probe:
     size: int = 0
 
 
-def probe(group: dict[str, Server], screens: list[Screen], data: dataset.Dataset, token: str,
-          proxy: RoundTripProxy | None, runs: int) -> dict[str, Probe]:
+def probe(
+    group: dict[str, Server],
+    screens: list[Screen],
+    data: dataset.Dataset,
+    token: str,
+    proxy: RoundTripProxy | None,
+    runs: int,
+) -> dict[str, Probe]:
     found: dict[str, Probe] = {}
     with httpx.Client() as client:
         for screen in screens:
@@ -248,19 +271,29 @@ def probe(group: dict[str, Server], screens: list[Screen], data: dataset.Dataset
                 if name == GRAPHQL:
                     result.size = len(answer.content)
             if answers[GRAPHQL] != answers[LIMIT]:
-                Path(VAR / f"{screen.name}.graphql.json").write_text(json.dumps(answers[GRAPHQL], ensure_ascii=False, indent=1))
-                Path(VAR / f"{screen.name}.limit.json").write_text(json.dumps(answers[LIMIT], ensure_ascii=False, indent=1))
-                raise SystemExit(f"{screen.name}: the limit's JSON differs from GraphQL's (see {VAR}/{screen.name}.*.json)")
+                for name, answer in answers.items():
+                    (VAR / f"{screen.name}.{name}.json").write_text(json.dumps(answer, ensure_ascii=False, indent=1))
+                raise SystemExit(f"{screen.name}: the limit's JSON differs from GraphQL's (see {VAR}/{screen.name}.*)")
             found[screen.name] = result
     return found
 
 
 def load(target: Target, mode: str, duration: float, rate: float, connections: int) -> dict[str, Any]:
-    spec = {"host": "127.0.0.1", "port": target.server.port, "path": target.server.url(target.screen),
-            "body": target.body, "headers": target.headers, "mode": mode, "duration": duration, "rate": rate,
-            "connections": connections, "keep": True}
-    out = subprocess.run([sys.executable, "-m", "benchmarks.load", json.dumps(spec)], cwd=ROOT,
-                         capture_output=True, check=True)
+    spec = {
+        "host": "127.0.0.1",
+        "port": target.server.port,
+        "path": target.server.url(target.screen),
+        "body": target.body,
+        "headers": target.headers,
+        "mode": mode,
+        "duration": duration,
+        "rate": rate,
+        "connections": connections,
+        "keep": True,
+    }
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.load", json.dumps(spec)], cwd=ROOT, capture_output=True, check=True
+    )
     return dict(json.loads(out.stdout))
 
 
@@ -293,10 +326,8 @@ def versions() -> str:
     names = ["strawberry-graphql", "graphql-core", "tortoise-orm", "asyncpg", "starlette", "uvicorn"]
     found = []
     for name in names:
-        try:
+        with suppress(metadata.PackageNotFoundError):
             found.append(f"{name} {metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            pass
     return f"Python {platform.python_version()}, " + ", ".join(found)
 
 
@@ -322,8 +353,13 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}), Linux {platform.release()}"
 
 
-def table(screens: list[Screen], probes: dict[str, Probe], saturation: dict[tuple[str, str], Runs],
-          constant: dict[tuple[str, str], Runs], rss: dict[str, list[float]]) -> str:
+def table(
+    screens: list[Screen],
+    probes: dict[str, Probe],
+    saturation: dict[tuple[str, str], Runs],
+    constant: dict[tuple[str, str], Runs],
+    rss: dict[str, list[float]],
+) -> str:
     lines = [
         "| screen | | req/s (saturation) | p50 / p99 ms at rate | SQL / req | round trips / req | GraphQL / limit |",
         "|---|---|---|---|---|---|---|",
@@ -344,8 +380,10 @@ def table(screens: list[Screen], probes: dict[str, Probe], saturation: dict[tupl
                 f"| {f'{ratio:.2f} ({1 / ratio:.1f}× slower)' if name == GRAPHQL and ratio else ''} |"
             )
     lines.append("")
-    lines.append("Server RSS (MiB, after start-up → peak): " + ", ".join(
-        f"{name} {values[0]:.0f} → {max(values):.0f}" for name, values in rss.items() if values))
+    lines.append(
+        "Server RSS (MiB, after start-up → peak): "
+        + ", ".join(f"{name} {values[0]:.0f} → {max(values):.0f}" for name, values in rss.items() if values)
+    )
     lines.append("Response sizes: " + ", ".join(f"{s.name} {probes[s.name].size / 1024:.1f} kB" for s in screens))
     return "\n".join(lines)
 
@@ -381,8 +419,9 @@ def _proxied(url: str, proxy: RoundTripProxy) -> str:
 
 
 def main(argv: list[str]) -> None:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="one round of 3 s runs (about 2 minutes)")
     parser.add_argument("--rounds", type=int, help="interleaved rounds (default 2, quick 1)")
     parser.add_argument("--seconds", type=float, help="each run's length (default 8, quick 3)")
@@ -404,8 +443,9 @@ def main(argv: list[str]) -> None:
 
     installed = {info.name for info in load_registry(None, entry_points=False).plugins}
     screens = available(installed, args.screens)
-    token = issue_access_token(SECRET, datetime.now(UTC), 24 * 3600, data.viewer_account_id,
-                               data.viewer_person_id, False)
+    token = issue_access_token(
+        SECRET, datetime.now(UTC), 24 * 3600, data.viewer_account_id, data.viewer_person_id, False
+    )
 
     postgres = not url.startswith("sqlite")
     proxy = None
@@ -435,18 +475,22 @@ def main(argv: list[str]) -> None:
                         runs = store.setdefault((screen.name, name), Runs())
                         runs.add(result, seconds if mode == "saturate" else result["elapsed"])
                         rss[name].append(group[name].rss_mb())
-                        print(f"  round {round_ + 1} {mode:8} {screen.name:7} {name:7} {result['req_s']:8.1f} req/s"
-                              f"  p50 {result['p50']} p99 {result['p99']} ms"
-                              f"{'  errors ' + str(result['errors']) if result['errors'] else ''}", flush=True)
+                        print(
+                            f"  round {round_ + 1} {mode:8} {screen.name:7} {name:7} {result['req_s']:8.1f} req/s"
+                            f"  p50 {result['p50']} p99 {result['p99']} ms"
+                            f"{'  errors ' + str(result['errors']) if result['errors'] else ''}",
+                            flush=True,
+                        )
     text = table(screens, probes, saturation, constant, rss)
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    context = (f"{when}; {database_label(url)}, Redis {'server' if redis_url else 'fakeredis (in process)'}; "
-               f"{machine()}; {versions()}; {rounds} round(s) of {seconds:g} s runs, {args.connections} "
-               f"connections, load {time.perf_counter() - started:.0f} s")
+    context = (
+        f"{when}; {database_label(url)}, Redis {'server' if redis_url else 'fakeredis (in process)'}; "
+        f"{machine()}; {versions()}; {rounds} round(s) of {seconds:g} s runs, {args.connections} "
+        f"connections, load {time.perf_counter() - started:.0f} s"
+    )
     print()
     print(context)
     print(text)
     if args.record:
         record(args.record, (args.note + "\n\n" if args.note else "") + context + "\n\n" + text)
         print(f"\nrecorded in {RESULTS.relative_to(ROOT)}")
-
