@@ -304,12 +304,14 @@ def load(target: Target, mode: str, duration: float, rate: float, connections: i
 class Runs:
     completed: int = 0
     seconds: float = 0.0
-    errors: int = 0
+    errors: int = 0  # answers that were not 200 with data and no errors
+    late: int = 0  # constant rate: requests still unanswered when the run gave up on them
     latencies: list[float] = field(default_factory=list)
 
     def add(self, result: dict[str, Any], seconds: float) -> None:
         self.completed += result["completed"]
-        self.errors += result["errors"] + result["unfinished"]
+        self.errors += result["errors"]
+        self.late += result["unfinished"]
         self.seconds += seconds
         self.latencies.extend(result["latencies"] or [])
 
@@ -371,11 +373,12 @@ def table(
         for name in (GRAPHQL, LIMIT):
             sat, rate = saturation[(screen.name, name)], constant[(screen.name, name)]
             trips = p.round_trips.get(name)
-            errors = sat.errors + rate.errors
+            bad = sat.errors + rate.errors
+            late = f" ({rate.late} unanswered: it fell behind)" if rate.late else ""
             lines.append(
                 f"| {screen.name if name == GRAPHQL else ''} | {name} | {sat.req_s:.1f}"
-                f"{f' ({errors} errors)' if errors else ''} "
-                f"| {rate.pct(0.5):.1f} / {rate.pct(0.99):.1f} @ {screen.rate:g}/s "
+                f"{f' ({bad} errors)' if bad else ''} "
+                f"| {rate.pct(0.5):.0f} / {rate.pct(0.99):.0f} @ {screen.rate:g}/s{late} "
                 f"| {p.statements[name]:.1f} | {'-' if trips is None else f'{trips:.1f}'} "
                 f"| {f'{ratio:.2f} ({1 / ratio:.1f}× slower)' if name == GRAPHQL and ratio else ''} |"
             )

@@ -73,7 +73,7 @@ class PostgresClient(AsyncpgDBClient):
 
     def acquire_connection(self) -> Any:
         pin = _pinned.get()
-        if pin is not None and pin.client is self:
+        if pin is not None and pin.client is self and not pin.closed:
             return _PinnedConnection(pin)
         return super().acquire_connection()
 
@@ -83,10 +83,13 @@ client_class = PostgresClient
 
 
 class _Pin:
-    __slots__ = ("client", "connection", "lock")
+    __slots__ = ("client", "closed", "connection", "lock")
 
     def __init__(self, client: PostgresClient) -> None:
         self.client = client
+        # Set when the block ends: a task that outlives it (it copied the context) then takes
+        # connections from the pool again instead of using one that went back to the pool.
+        self.closed = False
         self.connection: asyncpg.Connection | None = None
         # Statements of one request run one at a time on its connection (loaders may be
         # dispatched concurrently; asyncpg allows one operation per connection).
@@ -97,14 +100,19 @@ _pinned: ContextVar[_Pin | None] = ContextVar("guildhall_db_connection", default
 
 
 class _PinnedConnection:
-    __slots__ = ("pin",)
+    __slots__ = ("own", "pin")
 
     def __init__(self, pin: _Pin) -> None:
         self.pin = pin
+        self.own: Any = None  # the pool's wrapper, when the block ended before this statement
 
     async def __aenter__(self) -> asyncpg.Connection:
         pin = self.pin
         await pin.lock.acquire()
+        if pin.closed:
+            pin.lock.release()
+            self.own = AsyncpgDBClient.acquire_connection(pin.client)
+            return await self.own.__aenter__()
         try:
             if pin.connection is None:
                 await AsyncpgDBClient.acquire_connection(pin.client).ensure_connection()  # the pool, once
@@ -116,7 +124,10 @@ class _PinnedConnection:
         return pin.connection
 
     async def __aexit__(self, *exc: object) -> None:
-        self.pin.lock.release()
+        if self.own is not None:
+            await self.own.__aexit__(*exc)
+        else:
+            self.pin.lock.release()
 
 
 @contextlib.asynccontextmanager
@@ -138,9 +149,11 @@ async def one_connection() -> AsyncIterator[None]:
         yield
     finally:
         _pinned.reset(token)
-        if pin.connection is not None and client._pool is not None:
-            async with pin.lock:  # a statement still running (a cancelled request) ends first
+        async with pin.lock:  # a statement still running (a cancelled request) ends first
+            pin.closed = True
+            if pin.connection is not None and client._pool is not None:
                 await client._pool.release(pin.connection)
+            pin.connection = None
 
 
 def postgres_connection(database_url: str, timeouts: Timeouts | None) -> dict[str, Any]:
