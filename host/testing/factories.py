@@ -134,7 +134,10 @@ class Factories:
         return {} if given is None else given(world)
 
     def unsized(self, field: str, reason: str) -> None:
-        """A root list with no length to vary (``Query.installedPlugins``: the registry, no rows)."""
+        """A list with no length this test can vary: a root list without ``first``
+        (``Query.installedPlugins``: the registry, no rows), or a list under a root object no
+        parent list reaches (``AssessmentStats.groups``: a report, whose cost its plugin's own
+        test checks against the number of studios). ``reason`` says why, and where it is checked."""
         self._unsized[field] = reason
 
     def unsized_reason(self, field: str) -> str | None:

@@ -15,6 +15,7 @@ from strawberry.dataloader import DataLoader
 from tortoise.functions import Count
 
 from core.context import Context
+from core.loaders import Page
 from core.people.models import Person
 from plugins.forum.models import (
     ForumMention,
@@ -120,6 +121,16 @@ async def mentioned_by_post(ctx: Context, post_id: int) -> list[Person]:
     links = await ctx.loaders.children(ForumMention, "post_id").load(post_id)
     people = await ctx.loaders.by_id(Person).load_many([link.person_id for link in links])
     return [p for p in people if p is not None]
+
+
+async def posts_page_by_thread(ctx: Context, thread_id: int, offset: int, limit: int) -> Page[ForumPost]:
+    """A thread's page of posts, oldest first, and how many it has: one windowed statement for
+    every thread on the page (``core.loaders.load_pages``), never one per thread."""
+    page = await ctx.loaders.page(ForumPost, "thread_id", offset, limit, order_by=("id",)).load(thread_id)
+    posts = ctx.loaders.by_id(ForumPost)
+    for row in page.rows:
+        posts.prime(row.id, row)  # a reply's `replyTo` on the same page costs nothing more
+    return page
 
 
 async def thread_of_post(ctx: Context, post: ForumPost) -> ForumThread:

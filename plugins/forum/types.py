@@ -21,13 +21,14 @@ from core.organisations.types import Organisation
 from core.people.models import Person as PersonModel
 from core.people.types import Person
 from core.plugin_api import list_size
-from core.relay import Connection, paginate_list, paginate_queryset
+from core.relay import Connection, build_connection, page_window, paginate_list
 from plugins.forum import errors as forum_errors
 from plugins.forum import models
 from plugins.forum.access import can_moderate, can_see_body, can_see_person_salons, can_see_rsvp
 from plugins.forum.loaders import (
     materials_by_salon,
     mentioned_by_post,
+    posts_page_by_thread,
     reaction_counts_by_post,
     rsvps_by_salon,
     salons_by_organisation,
@@ -243,8 +244,10 @@ class ForumThread(ModelNode):
 
     @strawberry.field(description="Posts, oldest first; hidden ones as hidden (in full to moderators).")
     async def posts(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[ForumPost]:
-        queryset = models.ForumPost.filter(thread_id=self.id).order_by("id")
-        return await paginate_queryset(queryset, first, after, ForumPost.from_model)
+        offset, limit = page_window(first, after)
+        # Only this page's posts are read, for every thread on the page at once (a window per thread).
+        page = await posts_page_by_thread(info.context, self.id, offset, limit)
+        return build_connection([ForumPost.from_model(row) for row in page.rows], offset, limit, page.total)
 
 
 @strawberry.type(description="How many reactions of one kind a post has.")
