@@ -21,6 +21,7 @@ from core.people.models import MembershipRole, Person
 from core.relay import to_global_id
 from core.runtime import Runtime
 from core.skills.models import PersonSkill, Skill
+from plugins.challenges.models import Bid, BidStatus, Offer, OfferKind, Outcome, Problem, ProblemStatus, Visibility
 from plugins.mentorship import progress, services
 from plugins.training import seats
 from plugins.training.models import TrainingCertificate, TrainingCourse, TrainingSession
@@ -101,7 +102,7 @@ async def _read(gql: GraphQLClient, schema: GraphQLSchema, type_name: str, node_
 async def _world(gql: GraphQLClient, rt: Runtime) -> dict[str, Any]:
     """One record of each documented type, and who sees everything of it."""
     org = await make_org("工作室")
-    for plugin in ("mentorship", "training"):
+    for plugin in ("mentorship", "training", "challenges"):
         await OrganisationPlugin.create(organisation=org, plugin=plugin, settings={})
     admin = await gql.user("管理员", org=org, role=MembershipRole.ADMIN)
     mentor, apprentice = await gql.user("师傅", org=org), await gql.user("徒弟", org=org)
@@ -131,7 +132,17 @@ async def _world(gql: GraphQLClient, rt: Runtime) -> dict[str, Any]:
     certificate = await TrainingCertificate.create(enrolment=enrolment, holder_id=apprentice.person.id,
                                                    course_id=course.id, organisation_id=org.id,
                                                    code="ABCDEFGHJKLMNPQR", issued_at=rt.now())
+    # A draft and a public problem in progress, with the mentor's accepted bid and an outcome.
+    await Problem.create(organisation=org, title="草稿难题", status=ProblemStatus.DRAFT)
+    problem = await Problem.create(organisation=org, title="公开难题", status=ProblemStatus.IN_PROGRESS,
+                                   visibility=Visibility.PUBLIC, opened_at=rt.now(), teams=1)
+    offer = await Offer.create(kind=OfferKind.PERSON, person=mentor.person, title="焊接攻关")
+    bid = await Bid.create(problem=problem, offer=offer, plan="方案", status=BidStatus.ACCEPTED)
+    outcome = await Outcome.create(problem=problem, bid=bid, summary="成果", submitted_at=rt.now())
     return {
+        "Problem": (to_global_id("Problem", problem.id), admin),
+        "Bid": (to_global_id("Bid", bid.id), admin),
+        "ProblemOutcome": (to_global_id("ProblemOutcome", outcome.id), admin),
         "Person": (to_global_id("Person", apprentice.person.id), apprentice),
         "Organisation": (to_global_id("Organisation", org.id), admin),
         "Mentorship": (to_global_id("Mentorship", m.id), admin),
@@ -147,7 +158,7 @@ async def test_documented_private_fields_are_the_private_fields(gql: GraphQLClie
     schema = build_schema(rt.registry, rt.settings)._schema
     docs = documented()
     records = await _world(gql, rt)
-    for type_name in ("Person", "Organisation", "Mentorship", "TrainingCourse", "TrainingSession"):
+    for type_name in ("Person", "Organisation", "Mentorship", "TrainingCourse", "TrainingSession", "Problem"):
         node_id, privileged = records[type_name]
         full = await _read(gql, schema, type_name, node_id, privileged)
         anonymous = await _read(gql, schema, type_name, node_id, None)
