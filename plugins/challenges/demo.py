@@ -1,8 +1,9 @@
 """Demo data: 海州市 (a 烟台-like city) runs 劳模工匠助企行 — the federation sets the city's
 industry chains, forms service teams for two of them (高端装备, 汽车), studios, experts and
-craftsmen publish offers, and four enterprises post a dozen problems at every stage: drafts,
-open ones with bids, work in progress with milestones, service visits and outcomes (one sent
-back), solved ones with ratings and economic benefit, one closed unsolved and one withdrawn.
+craftsmen publish offers, and two enterprises (the chain-leader group, which lets its own
+studios take its problems, and the auto-parts maker) post a dozen problems at every stage:
+drafts, open ones with bids, work in progress with milestones, service visits and outcomes (one
+sent back), solved ones with ratings and economic benefit, one closed unsolved and one withdrawn.
 
 Times are relative to the wall clock (the demo is loaded once, outside any test clock).
 """
@@ -12,8 +13,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from core.organisations.models import Organisation, OrganisationKind, OrganisationLevel, OrganisationPlugin
-from core.people.models import Membership, MembershipRole, Person
+from core.organisations.models import Organisation, OrganisationPlugin
 from core.plugin_api import DemoData
 from plugins.challenges import PLUGIN
 from plugins.challenges.models import (
@@ -58,22 +58,6 @@ CHAINS = [
 ]
 
 
-async def _enterprise(demo: DemoData, key: str, name: str, region: str, industry: str, admin: str) -> Organisation:
-    org = await Organisation.create(
-        name=name,
-        kind=OrganisationKind.ENTERPRISE,
-        level=OrganisationLevel.ENTERPRISE,
-        region=region,
-        industry=industry,
-        parent=demo.organisations["industry_union"],
-    )
-    demo.organisations[key] = org
-    person = await Person.create(name=admin, bio=f"{name}工会主席")
-    demo.people[f"{key}_admin"] = person
-    await Membership.create(person=person, organisation=org, role=MembershipRole.ADMIN)
-    return org
-
-
 async def _offer(kind: OfferKind, title: str, skills: list[str], demo: DemoData, **fields: Any) -> Offer:
     offer = await Offer.create(kind=kind, title=title, **fields)
     await OfferSkill.bulk_create([OfferSkill(offer=offer, skill=demo.skills[s]) for s in skills])
@@ -91,17 +75,19 @@ async def load(demo: DemoData) -> None:
     def day(days: int) -> date:
         return today - timedelta(days=days)
 
-    precision = await _enterprise(demo, "precision", "海州精密机械有限公司", "海州市", "高端装备", "孙立新")
-    electronics = await _enterprise(demo, "electronics", "港城汽车电子有限公司", "东港区", "汽车电子", "马春燕")
+    # The chain-leader group posts 高端装备 problems and lets its own studios take them on; the
+    # auto-parts maker posts 汽车 problems. The federation's admin posts for both.
+    precision, electronics = orgs["heavy"], orgs["auto"]
     await OrganisationPlugin.create(
         organisation=orgs["federation"],
         plugin=PLUGIN,
         settings={"industry_chains": CHAINS, "match_notify_threshold": 60},
     )
-    await OrganisationPlugin.create(organisation=precision, plugin=PLUGIN, settings={"max_teams": 2})
-    for key in ("industry_union", "heavy", "auto", "school", "studio_wang", "studio_li", "studio_zhang", "studio_nvh"):
+    await OrganisationPlugin.create(
+        organisation=precision, plugin=PLUGIN, settings={"max_teams": 2, "allow_own_members": True}
+    )
+    for key in ("industry_union", "auto", "school", "studio_wang", "studio_li", "studio_zhang", "studio_nvh"):
         await OrganisationPlugin.create(organisation=orgs[key], plugin=PLUGIN, settings={})
-    await OrganisationPlugin.create(organisation=electronics, plugin=PLUGIN, settings={})
 
     # Service teams of the federation for two chains, led by model workers.
     equipment = await ServiceTeam.create(
@@ -221,7 +207,7 @@ async def load(demo: DemoData) -> None:
     ) -> Problem:
         row = await Problem.create(
             organisation=org,
-            posted_by=people.get(f"{_key(org, orgs)}_admin"),
+            posted_by=people["fed_admin"],
             title=title,
             industry_chain=chain,
             status=status,
@@ -482,7 +468,3 @@ async def load(demo: DemoData) -> None:
         close_reason="已由设备厂家解决",
         closed_at=ago(12),
     )
-
-
-def _key(org: Organisation, orgs: dict[str, Organisation]) -> str:
-    return next((key for key, value in orgs.items() if value.id == org.id), "")

@@ -3,8 +3,8 @@
 ==============================  ===========================================  ====================
 event                           recipients                                   notice kind
 ==============================  ===========================================  ====================
-``problem_opened``              owners of offers scoring at least the        ``challenges.problem_matched``
-                                poster's ``match_notify_threshold``
+``problem_opened``              owners of offers (of the 100 best) scoring   ``challenges.problem_matched``
+                                at least the poster's threshold
 ``bid_created``                 the poster (admins, the person who posted)   ``challenges.bid_received``
 ``bid_accepted``                the bid's author and the offer's owners      ``challenges.bid_accepted``
 ``bid_declined``                the bid's author and the offer's owners      ``challenges.bid_declined``

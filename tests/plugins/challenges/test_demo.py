@@ -34,7 +34,7 @@ async def test_demo_has_a_city_at_every_stage(rt: Runtime) -> None:
     stages = Counter(p.status for p in await Problem.all())
     assert sum(stages.values()) >= 12 and set(stages) == set(ProblemStatus)
     assert {o.kind for o in await Offer.all()} == set(OfferKind)
-    assert await OrganisationPlugin.filter(plugin="challenges", enabled=True).count() >= 10
+    assert await OrganisationPlugin.filter(plugin="challenges", enabled=True).count() >= 9
 
     for problem in await Problem.all():  # the counters and timestamps agree with the rows
         accepted = await Bid.filter(problem=problem, status=BidStatus.ACCEPTED).count()

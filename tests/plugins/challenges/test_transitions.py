@@ -312,3 +312,17 @@ async def test_service_teams_and_offers(city: City) -> None:
 
 OFFER_TEAM = """mutation($input: OfferCreateInput!) { offerCreate(input: $input) { offer { id } errors {
   code field } } }"""
+
+
+async def test_lengths_dates_and_lists_of_bids_and_offers(city: City) -> None:
+    too_long = await run(city, POST, {"input": base(city, title="难" * 201)}, city.poster)
+    assert codes(too_long) == [("TOO_LONG", "title")]
+    problem = await city.post()
+    offer = await city.studio_offer()
+    yesterday = str(city.rt.now().date() - timedelta(days=1))
+    late = await city.bid(problem, offer, finishBy=yesterday, plan="")
+    assert sorted(codes(late)) == [("BLANK", "plan"), ("IN_THE_PAST", "finishBy")]
+    ghost = await city.bid(problem, offer, memberIds=[gid("Person", 9999)])
+    assert codes(ghost) == [("NOT_FOUND", "memberIds")]
+    many = {"kind": "PERSON", "title": "专长", "specialties": [f"专长{i}" for i in range(21)]}
+    assert codes(await run(city, OFFER_TEAM, {"input": many}, city.member_b)) == [("OUT_OF_RANGE", "specialties")]
