@@ -31,7 +31,7 @@ from tortoise.expressions import Q, Subquery
 from core import errors
 from core.context import Context
 from core.errors import UserInputError
-from core.organisations.models import AllianceMembership, Organisation
+from core.organisations.models import AllianceMembership, AllianceRole, Organisation
 from core.people.models import Membership
 from core.permissions import can_manage_org, managed_org_ids
 from plugins.challenges import errors as challenge_errors
@@ -103,8 +103,16 @@ async def managed_tree(ctx: Context) -> frozenset[int]:
     """Organisations the viewer manages, everything under them included, read once per request."""
 
     async def load(keys: Sequence[int]) -> list[frozenset[int]]:
-        managed = await managed_org_ids(ctx)
-        return [frozenset(await descendants(set(managed)) if managed else set())]
+        managed = set(await managed_org_ids(ctx))
+        if not managed:
+            return [frozenset()]
+        # As ``can_manage_org``: admins of a lead member manage the alliance too.
+        managed |= await _ids(
+            AllianceMembership.filter(organisation_id__in=list(managed), role=AllianceRole.LEAD).values_list(
+                "alliance_id", flat=True
+            )
+        )
+        return [frozenset(await descendants(managed))]
 
     loader = ctx.loaders.get("challenges.managed_tree", lambda: DataLoader(load_fn=load))
     return await loader.load(0)

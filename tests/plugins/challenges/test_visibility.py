@@ -111,3 +111,17 @@ async def test_live_events_follow_the_problem(city: City, subscriptions: list[Su
     opened = await member.next()  # the withdrawn draft never reached the member
     assert opened["name"] == "challenges.problem_opened" and opened["payload"]["title"] == "公开"
     assert (await poster.next())["name"] == "challenges.problem_opened"
+
+
+async def test_admins_of_an_alliance_lead_manage_its_problems(city: City) -> None:
+    """As ``can_manage_org``: the alliance posts through the admins of its lead member."""
+    from core.organisations.models import AllianceMembership, AllianceRole, OrganisationPlugin
+
+    await AllianceMembership.filter(alliance_id=city.alliance.id, organisation_id=city.studio_b.id).update(
+        role=AllianceRole.LEAD
+    )
+    await OrganisationPlugin.create(organisation=city.alliance, plugin="challenges", settings={})
+    draft = await city.post(user=city.wang, organisationId=gid("Organisation", city.alliance.id), publish=False)
+    assert (await city.gql(NODE, {"id": draft}, user=city.wang))["node"] is not None
+    assert "大型结构件焊接变形控制" in await titles(city, city.wang)
+    assert (await city.gql(NODE, {"id": draft}, user=city.member_b))["node"] is None
