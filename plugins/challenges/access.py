@@ -43,7 +43,6 @@ from plugins.challenges.models import (
     Problem,
     ProblemStatus,
     ServiceTeam,
-    ServiceTeamMember,
     Visibility,
 )
 
@@ -336,12 +335,3 @@ async def require_offer_owner_for_create(
     ):
         return
     raise UserInputError(errors.PERMISSION_DENIED, "You may not publish an offer for this owner", "kind")
-
-
-async def team_member_ids(team_ids: list[int]) -> dict[int, set[int]]:
-    found: dict[int, set[int]] = {t: set() for t in team_ids}
-    for team_id, person_id in await ServiceTeamMember.filter(team_id__in=team_ids or [0]).values_list(
-        "team_id", "person_id"
-    ):
-        found[int(team_id)].add(int(person_id))
-    return found

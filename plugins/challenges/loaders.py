@@ -37,10 +37,6 @@ async def bids_by_problem(ctx: Context, problem_id: int) -> list[Bid]:
     return await ctx.loaders.children(Bid, "problem_id").load(problem_id)
 
 
-async def bids_by_offer(ctx: Context, offer_id: int) -> list[Bid]:
-    return await ctx.loaders.children(Bid, "offer_id", order_by=("-created_at", "-id")).load(offer_id)
-
-
 async def milestones_by_problem(ctx: Context, problem_id: int) -> list[Milestone]:
     return await ctx.loaders.children(Milestone, "problem_id").load(problem_id)
 
