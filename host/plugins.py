@@ -20,6 +20,7 @@ IN_TREE_PLUGINS: dict[str, str] = {
     "training": "plugins.training.hooks",
     "assessment": "plugins.assessment.hooks",
     "forum": "plugins.forum.hooks",
+    "challenges": "plugins.challenges.hooks",
 }
 # Versions of plugins that came from installed distributions, kept on the manager.
 DIST_VERSIONS_ATTR = "_guildhall_dist_versions"

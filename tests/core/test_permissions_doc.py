@@ -22,6 +22,7 @@ from core.relay import to_global_id
 from core.runtime import Runtime
 from core.skills.models import PersonSkill, Skill
 from plugins.assessment.models import Achievement, AchievementKind, AssessmentResult, StudioAssessment
+from plugins.challenges.models import Bid, BidStatus, Offer, OfferKind, Outcome, Problem, ProblemStatus, Visibility
 from plugins.mentorship import progress, services
 from plugins.training import seats
 from plugins.training.models import TrainingCertificate, TrainingCourse, TrainingSession
@@ -102,7 +103,7 @@ async def _read(gql: GraphQLClient, schema: GraphQLSchema, type_name: str, node_
 async def _world(gql: GraphQLClient, rt: Runtime) -> dict[str, Any]:
     """One record of each documented type, and who sees everything of it."""
     org = await make_org("工作室")
-    for plugin in ("mentorship", "training", "assessment"):
+    for plugin in ("mentorship", "training", "assessment", "challenges"):
         await OrganisationPlugin.create(organisation=org, plugin=plugin, settings={})
     admin = await gql.user("管理员", org=org, role=MembershipRole.ADMIN)
     mentor, apprentice = await gql.user("师傅", org=org), await gql.user("徒弟", org=org)
@@ -141,6 +142,7 @@ async def _world(gql: GraphQLClient, rt: Runtime) -> dict[str, Any]:
         **forum,
         "Achievement": (to_global_id("Achievement", achievement.id), admin),
         "StudioAssessment": (to_global_id("StudioAssessment", assessment.id), admin),
+        **await _challenges_world(rt, org, admin, mentor),
         "Person": (to_global_id("Person", apprentice.person.id), apprentice),
         "Organisation": (to_global_id("Organisation", org.id), admin),
         "Mentorship": (to_global_id("Mentorship", m.id), admin),
@@ -149,6 +151,21 @@ async def _world(gql: GraphQLClient, rt: Runtime) -> dict[str, Any]:
         "MentorshipMilestone": (to_global_id("MentorshipMilestone", milestone.id), admin),
         "TrainingEnrolment": (to_global_id("TrainingEnrolment", enrolment.id), admin),
         "TrainingCertificate": (to_global_id("TrainingCertificate", certificate.id), admin),
+    }
+
+
+async def _challenges_world(rt: Runtime, org: Any, admin: User, mentor: User) -> dict[str, tuple[str, User]]:
+    # A draft and a public problem in progress, with the mentor's accepted bid and an outcome.
+    await Problem.create(organisation=org, title="草稿难题", status=ProblemStatus.DRAFT)
+    problem = await Problem.create(organisation=org, title="公开难题", status=ProblemStatus.IN_PROGRESS,
+                                   visibility=Visibility.PUBLIC, opened_at=rt.now(), teams=1)
+    offer = await Offer.create(kind=OfferKind.PERSON, person=mentor.person, title="焊接攻关")
+    bid = await Bid.create(problem=problem, offer=offer, plan="方案", status=BidStatus.ACCEPTED)
+    outcome = await Outcome.create(problem=problem, bid=bid, summary="成果", submitted_at=rt.now())
+    return {
+        "Problem": (to_global_id("Problem", problem.id), admin),
+        "Bid": (to_global_id("Bid", bid.id), admin),
+        "ProblemOutcome": (to_global_id("ProblemOutcome", outcome.id), admin),
     }
 
 
@@ -179,7 +196,7 @@ async def test_documented_private_fields_are_the_private_fields(gql: GraphQLClie
     docs = documented()
     records = await _world(gql, rt)
     for type_name in ("Person", "Organisation", "Mentorship", "TrainingCourse", "TrainingSession", "Achievement",
-                      "Salon", "SalonMaterial", "ForumThread", "ForumPost"):
+                      "Salon", "SalonMaterial", "ForumThread", "ForumPost", "Problem"):
         node_id, privileged = records[type_name]
         full = await _read(gql, schema, type_name, node_id, privileged)
         anonymous = await _read(gql, schema, type_name, node_id, None)
