@@ -88,3 +88,58 @@ async def test_board_lists_cost_the_same_statements_for_2_or_20_rows(board: Boar
     many = await _count(board, BOARD, {"o": gid("Organisation", other.id)}, board.wang)
     assert few == many
     assert await Person.all().count() >= 1
+
+
+THREAD_PAGES = """query($o: ID!, $after: String) { node(id: $o) { ... on Organisation { threads(first: 100) { edges {
+  node { title posts(first: 2, after: $after) { totalCount pageInfo { hasNextPage hasPreviousPage }
+  edges { cursor node { body replyTo { id } } } } } } } } } }"""
+
+
+async def test_posts_of_a_list_of_threads_are_paged_in_one_statement_for_2_or_20_threads(board: Board) -> None:
+    """Each thread's page of posts comes from one windowed statement for all threads on the page
+    (``core.loaders.load_pages``), with each thread's own total and cursors."""
+    from core.relay import encode_cursor
+    from tests.plugins.forum.conftest import enable
+    from tests.support import make_org
+
+    other = await make_org("另一个工作室")
+    await enable(other)
+    assert board.wang.person
+    for org, count in ((board.studio, 2), (other, 20)):
+        for i in range(count):
+            thread = await ForumThread.create(
+                organisation=org,
+                title=f"话题{i}",
+                author=board.wang.person,
+                last_activity_at=board.rt.now(),
+                created_at=board.rt.now(),
+            )
+            previous = None
+            for j in range(3):
+                previous = await ForumPost.create(
+                    thread=thread,
+                    author=board.wang.person,
+                    body=f"{i}-{j}",
+                    reply_to=previous,
+                    created_at=board.rt.now(),
+                )
+    for after in (None, encode_cursor(1)):
+        few = await _count(board, THREAD_PAGES, {"o": gid("Organisation", board.studio.id), "after": after}, board.wang)
+        many = await _count(board, THREAD_PAGES, {"o": gid("Organisation", other.id), "after": after}, board.wang)
+        assert few == many, (after, few, many)
+
+    client = board.gql.with_settings(max_query_cost=10**6)
+    try:
+        data = await client(THREAD_PAGES, {"o": gid("Organisation", other.id), "after": encode_cursor(0)})
+    finally:
+        await client.http.aclose()
+    threads = [edge["node"] for edge in data["node"]["threads"]["edges"]]
+    assert len(threads) == 20
+    for thread in threads:
+        i = thread["title"].removeprefix("话题")
+        posts = thread["posts"]
+        assert posts["totalCount"] == 3
+        assert posts["pageInfo"] == {"hasNextPage": False, "hasPreviousPage": True}
+        assert [e["node"]["body"] for e in posts["edges"]] == [f"{i}-1", f"{i}-2"]
+        assert [e["cursor"] for e in posts["edges"]] == [encode_cursor(1), encode_cursor(2)]
+        assert all(e["node"]["replyTo"] is not None for e in posts["edges"])
