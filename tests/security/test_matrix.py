@@ -336,14 +336,6 @@ NO_CONTROL = {
 }
 
 
-@pytest.fixture
-async def client(gql: GraphQLClient) -> Any:
-    """No rate limit or cost limit in the way of a thousand requests: refusals must be the policy's."""
-    other = gql.with_settings(rate_limit_bucket_size=10**9, rate_limit_anonymous_bucket_size=10**9)
-    yield other
-    await other.http.aclose()
-
-
 @pytest.mark.parametrize("mutation", printed_mutations())
 async def test_no_foreign_viewer_changes_what_belongs_to_a(client: GraphQLClient, rt: Runtime, mutation: str) -> None:
     offences, control = await matrix_writes(client, rt, mutation)

@@ -2,6 +2,7 @@
 the mentor's and the apprentice's own. An admin of the organisation holding it (or a superuser)
 may end it only as an administrative act: with a reason, audited, and shown to both parties."""
 
+# ruff: noqa: F811  (the ``world`` fixture is imported from the mentorship tests)
 from __future__ import annotations
 
 from typing import Any
@@ -10,7 +11,7 @@ from core.audit.models import AuditEntry
 from core.people.models import MembershipRole
 from plugins.mentorship.models import MentoringSession, Mentorship, Milestone
 from plugins.mentorship.progress import approve_milestone, complete_milestone
-from tests.plugins.mentorship.conftest import TERMINATE, World, codes, world  # noqa: F401  (the fixture)
+from tests.plugins.mentorship.conftest import TERMINATE, World, codes, world  # noqa: F401
 from tests.support import make_org
 
 ADD = """mutation($id: ID!) { mentorshipMilestoneAdd(input: {mentorshipId: $id, title: "焊缝"}) {

@@ -113,7 +113,7 @@ async def build(gql: GraphQLClient, rt: Runtime) -> World:
     second = await _user(gql, "甲二徒", a, phone="13900000004", email="ertu@a.cn")
     trainer = await _user(gql, "甲讲师", a, phone="13900000005", email="jiangshi@a.cn")
     outsider = await _user(gql, "待邀请", None, phone="13900000006", email="invitee@x.cn")
-    a_member = await _user(gql, "甲组员", a, phone="13900000007", email="zuyuan@a.cn")
+    a_member = await _user(gql, "甲组员", a)  # a viewer: no secrets of their own to find
     b_admin = await _user(gql, "乙管理员", b, MembershipRole.ADMIN)
     b_member = await _user(gql, "乙组员", b)
     superuser = await gql.superuser()

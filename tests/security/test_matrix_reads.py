@@ -1,0 +1,223 @@
+"""The read side of the matrix: A's secrets reach no foreign viewer, by any path.
+
+The world (``tests/security/world.py``) plants *secrets*: values only A's admins, the parties or
+the person may read (contact details, mentorship goals, comments, reasons, the session log,
+milestones, draft courses and their sessions, enrolments, certificates, calendar tokens,
+invitations, audit entries), each either a distinctive text or the global ID of a private
+record. Queries are generated from the schema, so a new type, field or plugin is walked without
+editing this file:
+
+- ``node(id:)`` and ``nodes(ids:)`` over every record of A, with every field to depth 3
+  (nested fields such as ``Person.memberships``, ``Organisation.members``, plugin fields on core
+  types), and every root field (lists, with IDs of A where an argument needs one);
+- ``organisationEvents`` of A while A's people act.
+
+Every answer to every foreign viewer is searched for every secret: the count of leaks must be 0.
+The same queries sent by A's admin and the parties must show each secret at least once (the
+control: the secrets are reachable, so their absence means something).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from graphql import (
+    GraphQLEnumType,
+    GraphQLField,
+    GraphQLInterfaceType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLScalarType,
+    GraphQLSchema,
+    GraphQLUnionType,
+    get_named_type,
+)
+
+from core.audit.models import AuditEntry
+from core.people.models import Person
+from core.relay import to_global_id
+from core.runtime import Runtime
+from host.testing.support import GraphQLClient, User
+from plugins.mentorship import progress
+from plugins.training import calendar
+from plugins.training.certificates import display_code
+from schema.build import build_schema
+from tests.live_events import Subscription
+from tests.security.test_matrix import slot_type
+from tests.security.world import World, build
+
+DEPTH = 1
+# Private records: their global IDs are secrets (their existence is private, not only their fields).
+PRIVATE_TYPES = ("MentorshipMilestone", "MentorshipSession", "TrainingEnrolment", "TrainingCertificate",
+                 "MembershipInvitation", "AllianceInvitation")
+# Texts the world gives private fields.
+PRIVATE_TEXTS = ("私密的目标", "私密的评语", "私密的终止原因", "私密的拒绝原因", "私密的带徒记录", "开放里程碑",
+                 "已完成里程碑", "已批准里程碑", "草稿课程", "保密车间", display_code("ABCDEFGHJKLMNPQR"))
+
+
+async def secrets(world: World, rt: Runtime) -> dict[str, str]:
+    """Secret -> what it is."""
+    schema = build_schema(rt.registry, rt.settings)._schema
+    node = schema.get_type("Node")
+    assert isinstance(node, GraphQLInterfaceType)
+    nodes = {t.name for t in schema.get_possible_types(node)}
+    found: dict[str, str] = {text: f"the private text {text}" for text in PRIVATE_TEXTS}
+    for type_name in PRIVATE_TYPES:
+        if type_name not in nodes:
+            continue  # not a node: its fields are secrets, not its id
+        for global_id in world.of.get(type_name, []):
+            found[global_id] = f"the id of a private {type_name}"
+    found[world.of["TrainingCourse"][1]] = "the id of a draft course"
+    found[world.of["TrainingSession"][1]] = "the id of a draft course's session"
+    for person in await Person.filter(phone__not=""):
+        found[person.phone] = f"{person.name}'s phone"
+        found[person.email] = f"{person.name}'s email"
+        version = await calendar.current_version(person.id)
+        found[calendar.feed_token(rt.settings.secret_key, person.id, version)] = f"{person.name}'s calendar token"
+    for entry in await AuditEntry.all():
+        found[to_global_id("AuditEntry", entry.id)] = f"audit entry {entry.action}"
+    return found
+
+
+def _args(field_name: str, field: GraphQLField, world: World) -> str | None:
+    """Arguments for a field: required IDs get A's records (the first of the type the name says,
+    as the write matrix reads names); None when a required argument cannot be filled."""
+    parts = []
+    for name, arg in field.args.items():
+        if not isinstance(arg.type, GraphQLNonNull):
+            continue
+        named = get_named_type(arg.type)
+        if isinstance(named, GraphQLScalarType) and named.name == "ID":
+            try:
+                type_name = slot_type(field_name, "", name, set(world.of))
+            except AssertionError:
+                return None
+            value = world.of[type_name][0]
+            literal = json.dumps([value] if isinstance(arg.type.of_type, GraphQLList) else value)
+        elif isinstance(named, GraphQLScalarType) and named.name == "String":
+            literal = '"x"'
+        elif isinstance(named, GraphQLScalarType) and named.name == "Int":
+            literal = str(world.a.created_at.year if name == "year" else 5)
+        elif isinstance(named, GraphQLEnumType):
+            literal = next(iter(named.values))
+        else:
+            return None
+        parts.append(f"{name}: {literal}")
+    return f"({', '.join(parts)})" if parts else ""
+
+
+def selection(schema: GraphQLSchema, type_: Any, world: World, depth: int) -> str:
+    """Every field of ``type_`` whose arguments can be filled, objects to ``depth``."""
+    named = get_named_type(type_)
+    if isinstance(named, GraphQLUnionType | GraphQLInterfaceType):
+        return "__typename ... on Node { id }"  # which record; its own fields are walked through node(id:)
+    assert isinstance(named, GraphQLObjectType)
+    parts = []
+    for name, field in named.fields.items():
+        args = _args(name, field, world)
+        if args is None:
+            continue
+        inner = get_named_type(field.type)
+        if isinstance(inner, GraphQLScalarType | GraphQLEnumType):
+            parts.append(name + args)
+        elif isinstance(inner, GraphQLObjectType) and "nodes" in inner.fields and "totalCount" in inner.fields:
+            # A connection is one level: its nodes at this depth.
+            nodes = get_named_type(inner.fields["nodes"].type)
+            parts.append(f"{name}{args} {{ totalCount nodes {{ {selection(schema, nodes, world, depth - 1)} }} }}"
+                         if depth > 0 else f"{name}{args} {{ totalCount }}")
+        elif depth > 0:
+            parts.append(f"{name}{args} {{ {selection(schema, inner, world, depth - 1)} }}")
+    if not parts:
+        parts.append("__typename")
+    return " ".join(parts)
+
+
+def read_queries(schema: GraphQLSchema, world: World) -> Iterator[tuple[str, str]]:
+    """(what, document) for every record of A through ``node``/``nodes`` and every root field."""
+    fragments = {type_name: f"... on {type_name} {{ {selection(schema, schema.get_type(type_name), world, DEPTH)} }}"
+                 for type_name in world.of}
+    for type_name, ids in world.of.items():
+        for global_id in ids:
+            yield f"node({global_id})", f"{{ node(id: {json.dumps(global_id)}) {{ {fragments[type_name]} }} }}"
+        yield f"nodes({type_name})", f"{{ nodes(ids: {json.dumps(ids)}) {{ {fragments[type_name]} }} }}"
+    assert schema.query_type is not None
+    for name, field in schema.query_type.fields.items():
+        if name in ("node", "nodes"):
+            continue
+        args = _args(name, field, world)
+        assert args is not None, f"cannot fill the arguments of the root field {name}"
+        inner = get_named_type(field.type)
+        if isinstance(inner, GraphQLScalarType | GraphQLEnumType):
+            yield name, f"{{ {name}{args} }}"
+        else:
+            yield name, f"{{ {name}{args} {{ {selection(schema, inner, world, DEPTH)} }} }}"
+
+
+async def _text(gql: GraphQLClient, document: str, user: User | None) -> str:
+    response = await gql.raw(document, user=user)
+    body = response.json()
+    for error in body.get("errors") or []:
+        code = (error.get("extensions") or {}).get("code")
+        assert code not in ("INTERNAL_SERVER_ERROR", "RATE_LIMITED", "COST_EXCEEDED", "TOO_DEEP",
+                            "TOO_MANY_ALIASES"), (document[:200], error)
+    # Global IDs and texts both appear verbatim in the JSON (ensure_ascii off for the Chinese).
+    return json.dumps(body, ensure_ascii=False)
+
+
+async def test_no_secret_of_a_reaches_a_foreign_viewer(client: GraphQLClient, rt: Runtime) -> None:
+    world = await build(client, rt)
+    schema = build_schema(rt.registry, rt.settings)._schema
+    planted = await secrets(world, rt)
+    queries = list(read_queries(schema, world))
+    assert len(queries) > 40
+    leaks = []
+    for viewer_name, viewer in world.foreign.items():
+        for what, document in queries:
+            text = await _text(client, document, viewer)
+            leaks += [f"{viewer_name} reads {meaning} ({secret}) through {what}"
+                      for secret, meaning in planted.items() if secret in text]
+    assert leaks == [], f"{len(leaks)} leaks:\n" + "\n".join(sorted(set(leaks)))
+    # The control: A's admin, the parties and the person see each secret somewhere.
+    seen: set[str] = set()
+    for viewer in world.controls:
+        for _, document in queries:
+            text = await _text(client, document, viewer)
+            seen |= {secret for secret in planted if secret in text}
+    assert set(planted) - seen == set(), [planted[s] for s in set(planted) - seen]
+
+
+async def test_organisation_events_carry_no_secret_to_foreign_viewers(client: GraphQLClient, rt: Runtime) -> None:
+    world = await build(client, rt)
+    # B's people may not subscribe to A's events at all.
+    for viewer in (None, world.b_member, world.b_admin):
+        refused = await Subscription(rt, viewer, world.a).open()
+        assert refused is not None and refused.errors, "a viewer outside A subscribed to A's events"
+    member, admin = Subscription(rt, world.a_member, world.a), Subscription(rt, world.a_admin, world.a)
+    assert await member.open() is None and await admin.open() is None
+    try:
+        # A's people act: an approved milestone (its title is private), a logged session (hours).
+        milestone_id = await _first_open_milestone()
+        await progress.complete_milestone(rt, milestone_id)
+        await progress.approve_milestone(rt, milestone_id)
+        admin_event = await admin.next()
+        member_event = await member.next()
+        assert admin_event["name"] == member_event["name"] == "mentorship.milestone_approved"
+        assert admin_event["payload"]["milestoneTitle"] == "开放里程碑"
+        text = json.dumps(member_event, ensure_ascii=False)
+        planted = await secrets(world, rt)
+        assert [meaning for secret, meaning in planted.items() if secret in text] == []
+        assert set(admin_event["payload"]) - set(member_event["payload"]) == {"milestoneTitle"}
+    finally:
+        await member.close()
+        await admin.close()
+
+
+async def _first_open_milestone() -> int:
+    from plugins.mentorship.models import Milestone
+
+    row = await Milestone.filter(done_at__isnull=True).order_by("id").first()
+    assert row is not None
+    return row.id
