@@ -150,12 +150,14 @@ def _slots(schema: GraphQLSchema, mutation: str, known: set[str]) -> list[Slot]:
     return found
 
 
-def _value(type_: GraphQLInputType, path: tuple[str, ...], ids: dict[tuple[str, ...], str]) -> Any:
-    """Required fields, and every ID field that ``ids`` fills; other IDs are left out."""
+def _value(type_: GraphQLInputType, path: tuple[str, ...], ids: dict[tuple[str, ...], str],
+           enums: bool = False) -> Any:
+    """Required fields, and every ID field that ``ids`` fills; other IDs are left out. With
+    ``enums`` also the optional enums (``role: null`` removes, ``role: MEMBER`` adds)."""
     if isinstance(type_, GraphQLNonNull):
-        return _value(type_.of_type, path, ids)
+        return _value(type_.of_type, path, ids, enums)
     if isinstance(type_, GraphQLList):
-        return [_value(type_.of_type, path, ids)]
+        return [_value(type_.of_type, path, ids, enums)]
     if isinstance(type_, GraphQLEnumType):
         return next(iter(type_.values))
     if isinstance(type_, GraphQLInputObjectType):
@@ -164,9 +166,10 @@ def _value(type_: GraphQLInputType, path: tuple[str, ...], ids: dict[tuple[str, 
             here = (*path, name)
             wanted = any(p[: len(here)] == here for p in ids) or (
                 name in VALUES and isinstance(get_named_type(field.type), GraphQLScalarType)
-                and get_named_type(field.type).name != "ID")
+                and get_named_type(field.type).name != "ID") or (
+                enums and isinstance(get_named_type(field.type), GraphQLEnumType))
             if wanted or isinstance(field.type, GraphQLNonNull):
-                value[name] = _value(field.type, here, ids)
+                value[name] = _value(field.type, here, ids, enums)
         return value
     assert isinstance(type_, GraphQLScalarType)
     if type_.name == "ID":
@@ -174,7 +177,8 @@ def _value(type_: GraphQLInputType, path: tuple[str, ...], ids: dict[tuple[str, 
     return VALUES[path[-1]] if path[-1] in VALUES and type_.name != "Boolean" else SCALARS[type_.name]
 
 
-def request(schema: GraphQLSchema, mutation: str, ids: dict[tuple[str, ...], str]) -> tuple[str, dict[str, Any]]:
+def request(schema: GraphQLSchema, mutation: str, ids: dict[tuple[str, ...], str],
+            enums: bool = False) -> tuple[str, dict[str, Any]]:
     assert schema.mutation_type is not None
     field = schema.mutation_type.fields[mutation]
     definitions, arguments, variables = [], [], {}
@@ -183,7 +187,7 @@ def request(schema: GraphQLSchema, mutation: str, ids: dict[tuple[str, ...], str
             continue
         definitions.append(f"${arg_name}: {arg.type}")
         arguments.append(f"{arg_name}: ${arg_name}")
-        variables[arg_name] = _value(arg.type, (arg_name,), ids)
+        variables[arg_name] = _value(arg.type, (arg_name,), ids, enums)
     payload = get_named_type(field.type)
     assert isinstance(payload, GraphQLObjectType) and "errors" in payload.fields, mutation
     head = f"mutation({', '.join(definitions)})" if definitions else "mutation"
@@ -296,20 +300,24 @@ async def matrix_writes(gql: GraphQLClient, rt: Runtime, mutation: str) -> tuple
         for attempt in attempts(slots, world, viewer_name):
             if slots and all(slot.path[-1] in attempt.own or slot.type_name in SHARED for slot in slots):
                 continue  # nothing of A's in it: the viewer acts on their own things
-            document, variables = request(schema, mutation, attempt.ids)
-            errors, top = await _send(gql, mutation, document, variables, viewer)
-            before, after = after, await snapshot()
-            changed = changed_tables(before, after)
-            if not changed:
-                continue
-            if not slots and not errors and not top and viewer_name in NO_TARGET[mutation][1]:
-                control = f"{viewer_name}: {variables}"
-                continue
-            allowed = ALLOWED.get(mutation)
-            if not errors and not top and allowed is not None and allowed(viewer_name, attempt.own, variables, world):
-                control = f"{viewer_name}: {variables}"
-                continue
-            offences.append(f"{mutation} as {viewer_name} with {variables}: errors={errors} wrote {changed}")
+            for enums in (False, True):
+                document, variables = request(schema, mutation, attempt.ids, enums)
+                if enums and (document, variables) == request(schema, mutation, attempt.ids):
+                    continue  # no optional enum: the same request
+                errors, top = await _send(gql, mutation, document, variables, viewer)
+                before, after = after, await snapshot()
+                changed = changed_tables(before, after)
+                if not changed:
+                    continue
+                if not slots and not errors and not top and viewer_name in NO_TARGET[mutation][1]:
+                    control = f"{viewer_name}: {variables}"
+                    continue
+                allowed = ALLOWED.get(mutation)
+                permitted = allowed is not None and allowed(viewer_name, attempt.own, variables, world)
+                if not errors and not top and permitted:
+                    control = f"{viewer_name}: {variables}"
+                    continue
+                offences.append(f"{mutation} as {viewer_name} with {variables}: errors={errors} wrote {changed}")
     # The control: one of A's own actors gets one of these requests through.
     refusals: list[str] = []
     for attempt in ([] if control else attempts(slots, world, None)):
@@ -323,7 +331,7 @@ async def matrix_writes(gql: GraphQLClient, rt: Runtime, mutation: str) -> tuple
         if control:
             break
     if control is None:
-        print("\n".join(refusals[:12]))
+        print("\n".join(refusals[:12]))  # shown with the failure: why each control was refused
     return offences, control
 
 
