@@ -12,7 +12,12 @@ from host.testing.support import GraphQLClient
 
 @pytest.fixture
 async def client(gql: GraphQLClient) -> AsyncIterator[GraphQLClient]:
-    other = gql.with_settings(rate_limit_bucket_size=10**9, rate_limit_anonymous_bucket_size=10**9,
-                              max_query_cost=10**9, max_query_tokens=10**6, max_request_bytes=10**7)
+    other = gql.with_settings(
+        rate_limit_bucket_size=10**9,
+        rate_limit_anonymous_bucket_size=10**9,
+        max_query_cost=10**9,
+        max_query_tokens=10**6,
+        max_request_bytes=10**7,
+    )
     yield other
     await other.http.aclose()

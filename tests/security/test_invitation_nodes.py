@@ -24,7 +24,7 @@ async def test_membership_invitation_node(gql: GraphQLClient, rt: Runtime) -> No
     invited = await gql.user("被邀请者", org=other)
     other_admin = await gql.user("乙管理员", org=other, role=MembershipRole.ADMIN)
     member = await gql.user("甲组员", org=org)
-    sent = (await gql(INVITE, {"o": gid("Organisation", org.id), "p": invited.person_gid}, user=admin))
+    sent = await gql(INVITE, {"o": gid("Organisation", org.id), "p": invited.person_gid}, user=admin)
     invitation_id = sent["membershipInvite"]["invitation"]["id"]
     assert invitation_id == gid("MembershipInvitation", 1)
     expected = {"id": invitation_id, "status": "PENDING", "role": "MEMBER", "person": {"name": "被邀请者"}}
@@ -44,8 +44,13 @@ async def test_alliance_invitation_node(gql: GraphQLClient, rt: Runtime) -> None
     invited_admin = await gql.user("受邀管理员", org=invited, role=MembershipRole.ADMIN)
     invited_member = await gql.user("受邀组员", org=invited)
     bystander_admin = await gql.user("旁观管理员", org=bystander, role=MembershipRole.ADMIN)
-    row = await AllianceInvitation.create(alliance=alliance, organisation=invited, role=AllianceRole.MEMBER,
-                                          status=InvitationStatus.PENDING, invited_at=rt.now())
+    row = await AllianceInvitation.create(
+        alliance=alliance,
+        organisation=invited,
+        role=AllianceRole.MEMBER,
+        status=InvitationStatus.PENDING,
+        invited_at=rt.now(),
+    )
     node_id = gid("AllianceInvitation", row.id)
     expected = {"id": node_id, "status": "PENDING", "alliance": {"name": "联盟"}, "organisation": {"name": "受邀企业"}}
     for viewer in (alliance_admin, invited_admin):

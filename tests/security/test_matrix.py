@@ -67,8 +67,15 @@ SHARED = {"Skill"}
 
 # Slot names that do not name their type.
 ALIASES = {
-    "mentor": "Person", "apprentice": "Person", "trainer": "Person", "leader": "Person", "holder": "Person",
-    "person": "Person", "alliance": "Organisation", "parent": "Organisation", "organisation": "Organisation",
+    "mentor": "Person",
+    "apprentice": "Person",
+    "trainer": "Person",
+    "leader": "Person",
+    "holder": "Person",
+    "person": "Person",
+    "alliance": "Organisation",
+    "parent": "Organisation",
+    "organisation": "Organisation",
 }
 
 # Values of non-ID fields the rules check (dates in range, scores in range).
@@ -90,8 +97,13 @@ VALUES: dict[str, Any] = {
     "venue": "一号车间",
 }
 SCALARS: dict[str, Any] = {
-    "String": "x", "Int": 1, "Float": 1.0, "Boolean": True, "JSON": {},
-    "DateTime": (NOW + timedelta(days=3)).isoformat(), "Date": NOW.date().isoformat(),
+    "String": "x",
+    "Int": 1,
+    "Float": 1.0,
+    "Boolean": True,
+    "JSON": {},
+    "DateTime": (NOW + timedelta(days=3)).isoformat(),
+    "Date": NOW.date().isoformat(),
 }
 
 
@@ -150,8 +162,7 @@ def _slots(schema: GraphQLSchema, mutation: str, known: set[str]) -> list[Slot]:
     return found
 
 
-def _value(type_: GraphQLInputType, path: tuple[str, ...], ids: dict[tuple[str, ...], str],
-           enums: bool = False) -> Any:
+def _value(type_: GraphQLInputType, path: tuple[str, ...], ids: dict[tuple[str, ...], str], enums: bool = False) -> Any:
     """Required fields, and every ID field that ``ids`` fills; other IDs are left out. With
     ``enums`` also the optional enums (``role: null`` removes, ``role: MEMBER`` adds)."""
     if isinstance(type_, GraphQLNonNull):
@@ -164,10 +175,15 @@ def _value(type_: GraphQLInputType, path: tuple[str, ...], ids: dict[tuple[str, 
         value = {}
         for name, field in type_.fields.items():
             here = (*path, name)
-            wanted = any(p[: len(here)] == here for p in ids) or (
-                name in VALUES and isinstance(get_named_type(field.type), GraphQLScalarType)
-                and get_named_type(field.type).name != "ID") or (
-                enums and isinstance(get_named_type(field.type), GraphQLEnumType))
+            wanted = (
+                any(p[: len(here)] == here for p in ids)
+                or (
+                    name in VALUES
+                    and isinstance(get_named_type(field.type), GraphQLScalarType)
+                    and get_named_type(field.type).name != "ID"
+                )
+                or (enums and isinstance(get_named_type(field.type), GraphQLEnumType))
+            )
             if wanted or isinstance(field.type, GraphQLNonNull):
                 value[name] = _value(field.type, here, ids, enums)
         return value
@@ -177,8 +193,9 @@ def _value(type_: GraphQLInputType, path: tuple[str, ...], ids: dict[tuple[str, 
     return VALUES[path[-1]] if path[-1] in VALUES and type_.name != "Boolean" else SCALARS[type_.name]
 
 
-def request(schema: GraphQLSchema, mutation: str, ids: dict[tuple[str, ...], str],
-            enums: bool = False) -> tuple[str, dict[str, Any]]:
+def request(
+    schema: GraphQLSchema, mutation: str, ids: dict[tuple[str, ...], str], enums: bool = False
+) -> tuple[str, dict[str, Any]]:
     assert schema.mutation_type is not None
     field = schema.mutation_type.fields[mutation]
     definitions, arguments, variables = [], [], {}
@@ -216,8 +233,9 @@ ALLOWED: dict[str, Allowed] = {
     # B's admin invites A's person: an invitation, which the person accepts or declines themselves.
     "membershipInvite": lambda who, own, v, w: who == "b_admin" and own == {"organisationId"},
     # Anyone signed in enrols themselves in A's published session (not a draft's).
-    "trainingEnrol": lambda who, own, v, w: (own == {"personId"}
-                                             and v["input"]["sessionId"] == w.of["TrainingSession"][0]),
+    "trainingEnrol": lambda who, own, v, w: (
+        own == {"personId"} and v["input"]["sessionId"] == w.of["TrainingSession"][0]
+    ),
     # B names A's person as a trainer of B's own course: it gives the person access to B's course
     # and nothing of theirs to B (doubtful as consent; see the report).
     "trainingCourseCreate": lambda who, own, v, w: who == "b_admin" and own == {"organisationId"},
@@ -254,13 +272,17 @@ def attempts(slots: list[Slot], world: World, viewer_name: str | None) -> Iterat
             yield Attempt(dict(ids), own)
 
     own_ids = world.own(viewer_name)
-    pools = [[*world.of[slot.type_name], *([own_ids[slot.type_name]] if slot.type_name in own_ids else [])]
-             for slot in slots]
+    pools = [
+        [*world.of[slot.type_name], *([own_ids[slot.type_name]] if slot.type_name in own_ids else [])] for slot in slots
+    ]
     if math.prod(len(pool) for pool in pools) <= PRODUCT_MAX:  # every combination
         for combination in itertools.product(*pools):
             ids = dict(zip((slot.path for slot in slots), combination, strict=True))
-            own = {slot.path[-1] for slot, gid in zip(slots, combination, strict=True)
-                   if gid == own_ids.get(slot.type_name)}
+            own = {
+                slot.path[-1]
+                for slot, gid in zip(slots, combination, strict=True)
+                if gid == own_ids.get(slot.type_name)
+            }
             yield from once(ids, own)
         return
     yield from once(base, set())
@@ -271,8 +293,9 @@ def attempts(slots: list[Slot], world: World, viewer_name: str | None) -> Iterat
             yield from once({**base, slot.path: own_ids[slot.type_name]}, {slot.path[-1]})
 
 
-async def _send(gql: GraphQLClient, mutation: str, document: str, variables: dict[str, Any],
-                user: User | None) -> tuple[list[dict[str, Any]] | None, list[Any]]:
+async def _send(
+    gql: GraphQLClient, mutation: str, document: str, variables: dict[str, Any], user: User | None
+) -> tuple[list[dict[str, Any]] | None, list[Any]]:
     """(payload errors or None when there was no payload, top-level errors)."""
     body = (await gql.raw(document, variables, user=user)).json()
     top = body.get("errors") or []
@@ -287,8 +310,11 @@ async def matrix_writes(gql: GraphQLClient, rt: Runtime, mutation: str) -> tuple
     """(offences, the control that succeeded) for one mutation in a fresh world."""
     world = await build(gql, rt)
     schema = build_schema(rt.registry, rt.settings)._schema
-    known = set(world.of) | {name for name, t in schema.type_map.items()
-                             if isinstance(t, GraphQLObjectType) and "Node" in [i.name for i in t.interfaces]}
+    known = set(world.of) | {
+        name
+        for name, t in schema.type_map.items()
+        if isinstance(t, GraphQLObjectType) and "Node" in [i.name for i in t.interfaces]
+    }
     slots = _slots(schema, mutation, known)
     if not slots:
         assert mutation in NO_TARGET, f"{mutation} names no record: add it to NO_TARGET with the reason, or a slot"
@@ -320,7 +346,7 @@ async def matrix_writes(gql: GraphQLClient, rt: Runtime, mutation: str) -> tuple
                 offences.append(f"{mutation} as {viewer_name} with {variables}: errors={errors} wrote {changed}")
     # The control: one of A's own actors gets one of these requests through.
     refusals: list[str] = []
-    for attempt in ([] if control else attempts(slots, world, None)):
+    for attempt in [] if control else attempts(slots, world, None):
         document, variables = request(schema, mutation, attempt.ids)
         for actor in world.controls:
             errors, top = await _send(gql, mutation, document, variables, actor)

@@ -51,11 +51,28 @@ from tests.security.world import World, build
 
 DEPTH = 1
 # Private records: their global IDs are secrets (their existence is private, not only their fields).
-PRIVATE_TYPES = ("MentorshipMilestone", "MentorshipSession", "TrainingEnrolment", "TrainingCertificate",
-                 "MembershipInvitation", "AllianceInvitation")
+PRIVATE_TYPES = (
+    "MentorshipMilestone",
+    "MentorshipSession",
+    "TrainingEnrolment",
+    "TrainingCertificate",
+    "MembershipInvitation",
+    "AllianceInvitation",
+)
 # Texts the world gives private fields.
-PRIVATE_TEXTS = ("私密的目标", "私密的评语", "私密的终止原因", "私密的拒绝原因", "私密的带徒记录", "开放里程碑",
-                 "已完成里程碑", "已批准里程碑", "草稿课程", "保密车间", display_code("ABCDEFGHJKLMNPQR"))
+PRIVATE_TEXTS = (
+    "私密的目标",
+    "私密的评语",
+    "私密的终止原因",
+    "私密的拒绝原因",
+    "私密的带徒记录",
+    "开放里程碑",
+    "已完成里程碑",
+    "已批准里程碑",
+    "草稿课程",
+    "保密车间",
+    display_code("ABCDEFGHJKLMNPQR"),
+)
 
 
 async def secrets(world: World, rt: Runtime) -> dict[str, str]:
@@ -126,8 +143,11 @@ def selection(schema: GraphQLSchema, type_: Any, world: World, depth: int) -> st
         elif isinstance(inner, GraphQLObjectType) and "nodes" in inner.fields and "totalCount" in inner.fields:
             # A connection is one level: its nodes at this depth.
             nodes = get_named_type(inner.fields["nodes"].type)
-            parts.append(f"{name}{args} {{ totalCount nodes {{ {selection(schema, nodes, world, depth - 1)} }} }}"
-                         if depth > 0 else f"{name}{args} {{ totalCount }}")
+            parts.append(
+                f"{name}{args} {{ totalCount nodes {{ {selection(schema, nodes, world, depth - 1)} }} }}"
+                if depth > 0
+                else f"{name}{args} {{ totalCount }}"
+            )
         elif depth > 0:
             parts.append(f"{name}{args} {{ {selection(schema, inner, world, depth - 1)} }}")
     if not parts:
@@ -137,8 +157,10 @@ def selection(schema: GraphQLSchema, type_: Any, world: World, depth: int) -> st
 
 def read_queries(schema: GraphQLSchema, world: World) -> Iterator[tuple[str, str]]:
     """(what, document) for every record of A through ``node``/``nodes`` and every root field."""
-    fragments = {type_name: f"... on {type_name} {{ {selection(schema, schema.get_type(type_name), world, DEPTH)} }}"
-                 for type_name in world.of}
+    fragments = {
+        type_name: f"... on {type_name} {{ {selection(schema, schema.get_type(type_name), world, DEPTH)} }}"
+        for type_name in world.of
+    }
     for type_name, ids in world.of.items():
         for global_id in ids:
             yield f"node({global_id})", f"{{ node(id: {json.dumps(global_id)}) {{ {fragments[type_name]} }} }}"
@@ -161,8 +183,10 @@ async def _text(gql: GraphQLClient, document: str, user: User | None) -> str:
     body = response.json()
     for error in body.get("errors") or []:
         code = (error.get("extensions") or {}).get("code")
-        assert code not in ("INTERNAL_SERVER_ERROR", "RATE_LIMITED", "COST_EXCEEDED", "TOO_DEEP",
-                            "TOO_MANY_ALIASES"), (document[:200], error)
+        assert code not in ("INTERNAL_SERVER_ERROR", "RATE_LIMITED", "COST_EXCEEDED", "TOO_DEEP", "TOO_MANY_ALIASES"), (
+            document[:200],
+            error,
+        )
     # Global IDs and texts both appear verbatim in the JSON (ensure_ascii off for the Chinese).
     return json.dumps(body, ensure_ascii=False)
 
@@ -177,8 +201,11 @@ async def test_no_secret_of_a_reaches_a_foreign_viewer(client: GraphQLClient, rt
     for viewer_name, viewer in world.foreign.items():
         for what, document in queries:
             text = await _text(client, document, viewer)
-            leaks += [f"{viewer_name} reads {meaning} ({secret}) through {what}"
-                      for secret, meaning in planted.items() if secret in text]
+            leaks += [
+                f"{viewer_name} reads {meaning} ({secret}) through {what}"
+                for secret, meaning in planted.items()
+                if secret in text
+            ]
     assert leaks == [], f"{len(leaks)} leaks:\n" + "\n".join(sorted(set(leaks)))
     # The control: A's admin, the parties and the person see each secret somewhere.
     seen: set[str] = set()

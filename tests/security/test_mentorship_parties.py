@@ -87,8 +87,9 @@ async def test_admins_of_other_organisations_do_not_terminate(world: World) -> N
     elsewhere = await make_org("别的企业")
     other_admin = await world.gql.user("别处管理员", org=elsewhere, role=MembershipRole.ADMIN)
     refused = await world.act(TERMINATE, mentorship_id, other_admin, reason="越权")
-    assert refused["errors"] == [{"code": "PERMISSION_DENIED", "message": refused["errors"][0]["message"],
-                                  "field": "id"}]
+    assert refused["errors"] == [
+        {"code": "PERMISSION_DENIED", "message": refused["errors"][0]["message"], "field": "id"}
+    ]
     assert (await Mentorship.get()).status.value == "ACTIVE"
 
 

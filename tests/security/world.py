@@ -75,16 +75,23 @@ class World:
         if viewer is None or viewer.person is None:
             return {}
         org = self.b if viewer_name in ("b_member", "b_admin") else self.a
-        return {"Person": to_global_id("Person", viewer.person.id),
-                "Organisation": to_global_id("Organisation", org.id)}
+        return {
+            "Person": to_global_id("Person", viewer.person.id),
+            "Organisation": to_global_id("Organisation", org.id),
+        }
 
     @property
     def controls(self) -> list[User]:
         return [self.a_admin, *self.parties.values(), self.superuser]
 
 
-async def _user(gql: GraphQLClient, name: str, org: Organisation | None, role: MembershipRole = MembershipRole.MEMBER,
-                **contact: str) -> User:
+async def _user(
+    gql: GraphQLClient,
+    name: str,
+    org: Organisation | None,
+    role: MembershipRole = MembershipRole.MEMBER,
+    **contact: str,
+) -> User:
     user = await gql.user(name, org=org, role=role)
     assert user.person is not None
     if contact:
@@ -118,10 +125,25 @@ async def build(gql: GraphQLClient, rt: Runtime) -> World:
     b_member = await _user(gql, "乙组员", b)
     superuser = await gql.superuser()
 
-    world = World(a=a, b=b, alliance=alliance, c=c, anonymous=None, b_member=b_member, b_admin=b_admin,
-                  a_member=a_member, a_admin=a_admin, superuser=superuser,
-                  parties={"mentor": mentor, "apprentice": apprentice, "second": second, "trainer": trainer,
-                           "outsider": outsider})
+    world = World(
+        a=a,
+        b=b,
+        alliance=alliance,
+        c=c,
+        anonymous=None,
+        b_member=b_member,
+        b_admin=b_admin,
+        a_member=a_member,
+        a_admin=a_admin,
+        superuser=superuser,
+        parties={
+            "mentor": mentor,
+            "apprentice": apprentice,
+            "second": second,
+            "trainer": trainer,
+            "outsider": outsider,
+        },
+    )
     world.add("Organisation", a.id)
     world.add("Organisation", alliance.id)
     # A's own sub-studio, not in the alliance yet: A's admin may join it (a control).
@@ -136,18 +158,43 @@ async def build(gql: GraphQLClient, rt: Runtime) -> World:
     world.add("Skill", weld.id)
     for skill in (weld, lathe):
         for user, level in ((mentor, 1), (apprentice, 4), (second, 5)):
-            await record_skill_level(rt, person_id=_pid(user), skill_id=skill.id, level=level, organisation_id=a.id,
-                                     awarded_by_account_id=a_admin.account_id, source="test")
-    await record_honour(rt, person_id=_pid(mentor), title="齐鲁大工匠", level=HonourLevel.PROVINCIAL, year=2020,
-                        issuer="省总工会", organisation_id=a.id, awarded_by_account_id=a_admin.account_id)
+            await record_skill_level(
+                rt,
+                person_id=_pid(user),
+                skill_id=skill.id,
+                level=level,
+                organisation_id=a.id,
+                awarded_by_account_id=a_admin.account_id,
+                source="test",
+            )
+    await record_honour(
+        rt,
+        person_id=_pid(mentor),
+        title="齐鲁大工匠",
+        level=HonourLevel.PROVINCIAL,
+        year=2020,
+        issuer="省总工会",
+        organisation_id=a.id,
+        awarded_by_account_id=a_admin.account_id,
+    )
 
     # Invitations: A invites an outsider; the alliance invites C (neither answered by B).
-    invitation = await invitations.invite(rt, organisation_id=a.id, person_id=_pid(outsider),
-                                          role=MembershipRole.MEMBER, invited_by_account_id=a_admin.account_id)
+    invitation = await invitations.invite(
+        rt,
+        organisation_id=a.id,
+        person_id=_pid(outsider),
+        role=MembershipRole.MEMBER,
+        invited_by_account_id=a_admin.account_id,
+    )
     world.add("MembershipInvitation", invitation.id)
     alliance_invitation = await AllianceInvitation.create(
-        alliance=alliance, organisation=c, role=AllianceRole.MEMBER, status=InvitationStatus.PENDING,
-        invited_at=rt.now(), invited_by_account_id=a_admin.account_id)
+        alliance=alliance,
+        organisation=c,
+        role=AllianceRole.MEMBER,
+        status=InvitationStatus.PENDING,
+        invited_at=rt.now(),
+        invited_by_account_id=a_admin.account_id,
+    )
     world.add("AllianceInvitation", alliance_invitation.id)
 
     # Mentorships in every state, with milestones open, done and approved, and a session log.
@@ -190,27 +237,55 @@ async def build(gql: GraphQLClient, rt: Runtime) -> World:
         await TrainingCourseTrainer.create(course=row, person_id=_pid(trainer))
         world.add("TrainingCourse", row.id)
     starts = rt.now() + timedelta(days=2)
-    published_session = await TrainingSession.create(course=course, organisation=a, capacity=5, starts_at=starts,
-                                                     ends_at=starts + timedelta(hours=2), venue="一号车间")
-    draft_session = await TrainingSession.create(course=draft, organisation=a, capacity=5, starts_at=starts,
-                                                 ends_at=starts + timedelta(hours=2), venue="保密车间")
+    published_session = await TrainingSession.create(
+        course=course,
+        organisation=a,
+        capacity=5,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        venue="一号车间",
+    )
+    draft_session = await TrainingSession.create(
+        course=draft,
+        organisation=a,
+        capacity=5,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        venue="保密车间",
+    )
     started = rt.now() - timedelta(hours=1)
-    running_session = await TrainingSession.create(course=course, organisation=a, capacity=5, starts_at=started,
-                                                   ends_at=started + timedelta(hours=2), venue="二号车间")
+    running_session = await TrainingSession.create(
+        course=course,
+        organisation=a,
+        capacity=5,
+        starts_at=started,
+        ends_at=started + timedelta(hours=2),
+        venue="二号车间",
+    )
     world.add("TrainingSession", published_session.id)
     world.add("TrainingSession", draft_session.id)
     world.add("TrainingSession", running_session.id)
     enrolment = (await seats.enrol(rt, published_session.id, _pid(apprentice))).enrolment
     world.add("TrainingEnrolment", enrolment.id)
     # The session has started: its seat was taken and checked in before (no rule enrols now).
-    attended = await TrainingEnrolment.create(session=running_session, person_id=_pid(second),
-                                              status=EnrolmentStatus.ATTENDED, enrolled_at=started - timedelta(days=1),
-                                              confirmed_at=started - timedelta(days=1), checked_in_at=rt.now())
+    attended = await TrainingEnrolment.create(
+        session=running_session,
+        person_id=_pid(second),
+        status=EnrolmentStatus.ATTENDED,
+        enrolled_at=started - timedelta(days=1),
+        confirmed_at=started - timedelta(days=1),
+        checked_in_at=rt.now(),
+    )
     await TrainingSession.filter(id=running_session.id).update(seats_taken=1)
     world.add("TrainingEnrolment", attended.id)
     certificate = await TrainingCertificate.create(
-        enrolment=enrolment, holder_id=_pid(apprentice), course_id=course.id, organisation_id=a.id,
-        code="ABCDEFGHJKLMNPQR", issued_at=rt.now())
+        enrolment=enrolment,
+        holder_id=_pid(apprentice),
+        course_id=course.id,
+        organisation_id=a.id,
+        code="ABCDEFGHJKLMNPQR",
+        issued_at=rt.now(),
+    )
     world.add("TrainingCertificate", certificate.id)
     await calendar.reset_feed(rt, _pid(apprentice))
     return world
