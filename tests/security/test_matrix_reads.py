@@ -20,7 +20,9 @@ control: the secrets are reachable, so their absence means something).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from graphql import (
@@ -38,11 +40,12 @@ from graphql import (
 
 from core.audit.models import AuditEntry
 from core.people.models import Person
-from core.relay import to_global_id
+from core.relay import parse_global_id, to_global_id
 from core.runtime import Runtime
+from core.skills.models import Skill
 from host.testing.support import GraphQLClient, User
-from plugins.mentorship import progress
-from plugins.training import calendar
+from plugins.mentorship import progress, services
+from plugins.training import calendar, certificates, seats
 from plugins.training.certificates import display_code
 from schema.build import build_schema
 from tests.live_events import Subscription
@@ -216,6 +219,26 @@ async def test_no_secret_of_a_reaches_a_foreign_viewer(client: GraphQLClient, rt
     assert set(planted) - seen == set(), [planted[s] for s in set(planted) - seen]
 
 
+def documented_private_event_keys() -> set[str]:
+    """The "Private keys" column of the OrganisationEvent table in docs/permissions.md."""
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "permissions.md").read_text()
+    section = doc.split("### OrganisationEvent", 1)[1].split("\n## ", 1)[0]
+    keys: set[str] = set()
+    for line in section.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if line.startswith("| `") and len(cells) >= 4:
+            keys |= set(re.findall(r"`(\w+)`", cells[-1]))
+    return keys
+
+
+async def _drain(subscription: Subscription, until: str) -> list[dict[str, Any]]:
+    """Events up to and including the first named ``until``."""
+    events = []
+    while not events or events[-1]["name"] != until:
+        events.append(await subscription.next())
+    return events
+
+
 async def test_organisation_events_carry_no_secret_to_foreign_viewers(client: GraphQLClient, rt: Runtime) -> None:
     world = await build(client, rt)
     # B's people may not subscribe to A's events at all.
@@ -224,22 +247,60 @@ async def test_organisation_events_carry_no_secret_to_foreign_viewers(client: Gr
         assert refused is not None and refused.errors, "a viewer outside A subscribed to A's events"
     member, admin = Subscription(rt, world.a_member, world.a), Subscription(rt, world.a_admin, world.a)
     assert await member.open() is None and await admin.open() is None
+    parties = {name: user.person.id for name, user in world.parties.items() if user.person is not None}
     try:
-        # A's people act: an approved milestone (its title is private), a logged session (hours).
+        # A's people act; each event carries something private (a title, hours, a score, whose seat).
         milestone_id = await _first_open_milestone()
         await progress.complete_milestone(rt, milestone_id)
         await progress.approve_milestone(rt, milestone_id)
-        admin_event = await admin.next()
-        member_event = await member.next()
-        assert admin_event["name"] == member_event["name"] == "mentorship.milestone_approved"
-        assert admin_event["payload"]["milestoneTitle"] == "开放里程碑"
-        text = json.dumps(member_event, ensure_ascii=False)
-        planted = await secrets(world, rt)
-        assert [meaning for secret, meaning in planted.items() if secret in text] == []
-        assert set(admin_event["payload"]) - set(member_event["payload"]) == {"milestoneTitle"}
+        active = _pk(world.of["Mentorship"][0])
+        await progress.log_session(rt, active, rt.now().date(), 3, "私密的带徒记录", by=parties["mentor"])
+        await seats.enrol(rt, _pk(world.of["TrainingSession"][0]), parties["second"])
+        await certificates.assess(rt, _pk(world.of["TrainingEnrolment"][1]), True, 95)
+        await services.complete(rt, active, 95, "私密的评语", raise_level=True)
+        # A public event last: everyone in A receives it, so the member's stream ends there too.
+        await services.propose(
+            rt,
+            services.ProposeData(parties["mentor"], parties["apprentice"], world.a.id, (await Skill.get(name="焊接")).id),
+            parties["mentor"],
+        )
+        admin_events = await _drain(admin, "mentorship.proposed")
+        member_events = await _drain(member, "mentorship.proposed")
     finally:
         await member.close()
         await admin.close()
+    assert [e["name"] for e in admin_events] == [
+        "mentorship.milestone_approved",
+        "mentorship.session_logged",
+        "training.enrolled",
+        "training.certificate_issued",
+        "mentorship.completed",
+        "mentorship.proposed",
+    ]
+    # Enrolments and certificates are the person's, their trainers' and admins': not a member's.
+    assert [e["name"] for e in member_events] == [
+        "mentorship.milestone_approved",
+        "mentorship.session_logged",
+        "mentorship.completed",
+        "mentorship.proposed",
+    ]
+    planted = await secrets(world, rt)
+    text = json.dumps(member_events, ensure_ascii=False)
+    assert [meaning for secret, meaning in planted.items() if secret in text] == []
+    private = documented_private_event_keys()
+    by_name = {e["name"]: e["payload"] for e in admin_events}
+    withheld: set[str] = set()
+    for event in member_events:
+        full = by_name[event["name"]]
+        assert event["payload"] == {k: v for k, v in full.items() if k not in private}, event["name"]
+        withheld |= set(full) - set(event["payload"])
+    assert withheld == {"milestoneTitle", "hours", "score", "raisedLevel"}
+
+
+def _pk(global_id: str) -> int:
+    parsed = parse_global_id(global_id)
+    assert parsed is not None
+    return parsed[1]
 
 
 async def _first_open_milestone() -> int:
