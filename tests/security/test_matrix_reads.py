@@ -258,10 +258,11 @@ async def test_organisation_events_carry_no_secret_to_foreign_viewers(client: Gr
         await seats.enrol(rt, _pk(world.of["TrainingSession"][0]), parties["second"])
         await certificates.assess(rt, _pk(world.of["TrainingEnrolment"][1]), True, 95)
         await services.complete(rt, active, 95, "私密的评语", raise_level=True)
+        weld = await Skill.get(name="焊接")
         # A public event last: everyone in A receives it, so the member's stream ends there too.
         await services.propose(
             rt,
-            services.ProposeData(parties["mentor"], parties["apprentice"], world.a.id, (await Skill.get(name="焊接")).id),
+            services.ProposeData(parties["mentor"], parties["apprentice"], world.a.id, weld.id),
             parties["mentor"],
         )
         admin_events = await _drain(admin, "mentorship.proposed")
