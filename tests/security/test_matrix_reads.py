@@ -219,6 +219,48 @@ async def test_no_secret_of_a_reaches_a_foreign_viewer(client: GraphQLClient, rt
     assert set(planted) - seen == set(), [planted[s] for s in set(planted) - seen]
 
 
+# A query the matrix generated (depth 2, every field), whose trainingStats(year: 5) fails.
+FAILING_BESIDE_SHARED_LOADS = (
+    "query($id: ID!) { node(id: $id) { ... on TrainingSession { id startsAt endsAt venue onlineUrl "
+    "capacity seatsTaken waitlistLength status seriesId cancelReason cancelledAt seatsLeft course { id "
+    "title description hours targetLevel certificateValidMonths published organisation { id name kind "
+    "level region industry description charter status enabledPlugins } skill { id name category } "
+    "targetGrade trainers { id name bio phone email calendarUrl } sessions { totalCount } } organisation "
+    "{ id name kind level region industry description charter status parent { id name kind level region "
+    "industry description charter status enabledPlugins } leader { id name bio phone email calendarUrl } "
+    "children { totalCount } members { totalCount } alliances { totalCount } allianceMembers { totalCount "
+    "} invitations { id role status invitedAt respondedAt } allianceInvitations { id role status "
+    "invitedAt respondedAt } auditLog { totalCount } enabledPlugins plugins { name enabled settings } "
+    "mentorships { totalCount } trainingCourses { totalCount } trainingStats(year: 5) { year sessions "
+    "attendances hours certificates } } series { id startsAt endsAt venue onlineUrl capacity seatsTaken "
+    "waitlistLength status seriesId cancelReason cancelledAt seatsLeft course { id title description "
+    "hours targetLevel certificateValidMonths published targetGrade } organisation { id name kind level "
+    "region industry description charter status enabledPlugins } series { id startsAt endsAt venue "
+    "onlineUrl capacity seatsTaken waitlistLength status seriesId cancelReason cancelledAt seatsLeft } "
+    "enrolments { totalCount } myEnrolment { id status waitlistPosition enrolledAt confirmedAt "
+    "cancelledAt checkedInAt passed score assessedAt } } enrolments { edges { cursor } pageInfo { "
+    "hasNextPage hasPreviousPage startCursor endCursor } totalCount nodes { id status waitlistPosition "
+    "enrolledAt confirmedAt cancelledAt checkedInAt passed score assessedAt } } myEnrolment { id status "
+    "waitlistPosition enrolledAt confirmedAt cancelledAt checkedInAt passed score assessedAt session { id "
+    "startsAt endsAt venue onlineUrl capacity seatsTaken waitlistLength status seriesId cancelReason "
+    "cancelledAt seatsLeft } person { id name bio phone email calendarUrl } certificate { id score "
+    "issuedAt expiresAt revokedAt verificationCode status valid expired } } } } } "
+)
+
+
+async def test_a_field_error_beside_shared_loads_is_a_clean_error(client: GraphQLClient, rt: Runtime) -> None:
+    """Found by this matrix: a field error (``trainingStats(year: 5)``) nulls its parent while
+    sibling fields await the same DataLoader futures; the cancelled sibling used to cancel the
+    shared future, so the others raised ``CancelledError`` out of the request (core/loaders.py
+    now shields it). The answer is the field's error, nothing internal."""
+    world = await build(client, rt)
+    response = await client.raw(FAILING_BESIDE_SHARED_LOADS, {"id": world.of["TrainingSession"][0]})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["data"] == {"node": None}
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["OUT_OF_RANGE"]
+
+
 def documented_private_event_keys() -> set[str]:
     """The "Private keys" column of the OrganisationEvent table in docs/permissions.md."""
     doc = (Path(__file__).resolve().parents[2] / "docs" / "permissions.md").read_text()
