@@ -52,7 +52,7 @@ from tests.live_events import Subscription
 from tests.security.test_matrix import slot_type
 from tests.security.world import World, build
 
-DEPTH = 1
+DEPTH = 2
 # Private records: their global IDs are secrets (their existence is private, not only their fields).
 PRIVATE_TYPES = (
     "MentorshipMilestone",
