@@ -28,6 +28,7 @@ CORE_APP = ModelApp(
         "core.skills.models",
         "core.auth.models",
         "core.audit.models",
+        "core.notifications.models",
     ],
     migrations="core.migrations",
 )

@@ -1,6 +1,7 @@
 """Domain events: plugins observe them (``on_event``); subscribers get them over Redis pub/sub.
 
-Emit after the transaction that caused the event has committed. An event published to
+Emit after the transaction that caused the event has committed. After ``on_event``, every
+plugin's ``notifications`` hook turns the event into notices for people (``core.notifications``). An event published to
 subscribers says what it is about (``subject``, a global ID), which payload keys are private
 to those who see the subject's private fields, and which people it concerns (``audience``);
 ``core.subscriptions`` filters it for each subscriber with those.
@@ -16,6 +17,7 @@ from contextlib import aclosing
 from datetime import datetime
 from typing import Any
 
+from core.notifications.services import deliver
 from core.plugin_api import DomainEvent
 from core.pubsub import hub_for, publish
 from core.runtime import Runtime
@@ -34,6 +36,8 @@ async def emit(rt: Runtime, event: DomainEvent) -> None:
                 await result
     except Exception:  # an observer's bug must not undo what already happened
         log.exception("on_event failed for %s", event.name)
+    # Every plugin's notices for the people concerned, stored and pushed (never raises).
+    await deliver(rt, event)
     if event.organisation_id is not None:
         message = {
             "name": event.name,

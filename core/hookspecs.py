@@ -138,10 +138,13 @@ def on_event(event: DomainEvent) -> Awaitable[None] | None:
 def notifications(event: DomainEvent) -> Awaitable[list[Notice]] | list[Notice] | None:
     """Turn a domain event into notices for people (e.g. ``forum.post_created`` -> the mentioned).
 
-    Called by core after the event's transaction committed; core stores the notices in each
-    recipient's inbox (``me.notifications``), pushes them on ``notificationAdded`` and shows them
-    only while the recipient may see the notice's subject. May return an awaitable. Answer
-    ``None`` or ``[]`` for events of other plugins.
+    Called by core (``core.events.emit``, after ``on_event``) once the event's transaction
+    committed, each plugin on its own: an error is logged and loses only that plugin's notices.
+    Core drops malformed notices and those to their own actor, stores the rest in one statement
+    in each recipient's inbox (``me.notifications``, newest ``notification_retention`` kept),
+    pushes them on ``notificationAdded`` and shows them only while the recipient may see the
+    notice's subject. May return an awaitable. Answer ``None`` or ``[]`` for events of other
+    plugins. docs/plugins.md lists the kinds.
     """
 
 

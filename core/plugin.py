@@ -9,11 +9,16 @@ from core import hookimpl
 from core.audit.queries import AuditQueries
 from core.auth.mutations import AuthMutations
 from core.db import CORE_APP
+from core.notifications.mutations import NotificationMutations
+from core.notifications.notices import core_notices
+from core.notifications.subscriptions import NotificationSubscriptions
+from core.notifications.types import PersonNotificationFields
 from core.organisations.mutations import OrganisationMutations
 from core.organisations.queries import OrganisationQueries
 from core.people.mutations import PeopleMutations
 from core.people.queries import PeopleQueries
-from core.plugin_api import DemoData, ModelApp
+from core.people.types import Person
+from core.plugin_api import DemoData, DomainEvent, ModelApp, Notice, TypeExtension
 from core.queries import CoreQueries
 from core.skills.mutations import SkillMutations
 from core.skills.queries import SkillQueries
@@ -32,12 +37,22 @@ def register_queries() -> list[type]:
 
 @hookimpl
 def register_mutations() -> list[type]:
-    return [AuthMutations, OrganisationMutations, PeopleMutations, SkillMutations]
+    return [AuthMutations, OrganisationMutations, PeopleMutations, SkillMutations, NotificationMutations]
 
 
 @hookimpl
 def register_subscriptions() -> list[type]:
-    return [CoreSubscriptions]
+    return [CoreSubscriptions, NotificationSubscriptions]
+
+
+@hookimpl
+def extend_types() -> list[TypeExtension]:
+    return [TypeExtension(target=Person, fields=PersonNotificationFields)]
+
+
+@hookimpl
+def notifications(event: DomainEvent) -> Awaitable[list[Notice]]:
+    return core_notices(event)
 
 
 @hookimpl

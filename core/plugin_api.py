@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any, cast
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -70,14 +70,16 @@ class Notice:
 
     Core's inbox stores it, pushes it on ``notificationAdded`` and lists it on
     ``me.notifications`` only while the recipient may still see ``subject`` (``node(id:)``'s
-    policy). A notice whose recipient is its actor is dropped.
+    policy). A notice whose recipient is its actor is dropped, and so is a malformed one (a
+    ``kind`` that is not a dotted name of at most 64 characters, a ``subject`` that is not a
+    global ID); the summary is made one line and cut to 200 characters.
     """
 
     recipient_id: int  # a Person id
     kind: str  # namespaced by plugin, e.g. "forum.mentioned", "training.waitlist_promoted"
     subject: str  # global ID of what the notice links to
     actor_id: int | None = None  # the Person who caused it, if any
-    summary: str = ""  # one short line for the list (at most 200 characters)
+    summary: str = ""  # one short line for the list (longer ones are cut to 200 characters)
 
 
 class StudioMetric:
@@ -104,10 +106,11 @@ STUDIO_YEAR_ZONE = ZoneInfo("Asia/Shanghai")
 
 
 def year_bounds(year: int) -> tuple[datetime, datetime]:
-    """[start, end) of ``year`` as aware datetimes, for ``studio_metrics`` and statistics."""
+    """[start, end) of ``year`` in China Standard Time, as UTC datetimes for ``studio_metrics``
+    and statistics: UTC because SQLite compares stored timestamps (kept in UTC) as text."""
     return (
-        datetime(year, 1, 1, tzinfo=STUDIO_YEAR_ZONE),
-        datetime(year + 1, 1, 1, tzinfo=STUDIO_YEAR_ZONE),
+        datetime(year, 1, 1, tzinfo=STUDIO_YEAR_ZONE).astimezone(UTC),
+        datetime(year + 1, 1, 1, tzinfo=STUDIO_YEAR_ZONE).astimezone(UTC),
     )
 
 
@@ -238,6 +241,16 @@ def in_owner_of(
         return cast("int", found[0]) if found else None
 
     return {ACTS_IN: ActsIn(organisation_of, _camel(path.rsplit(".", 1)[-1]), path, type_name, model)}
+
+
+LIST_SIZE = "guildhall.list_size"
+"""Key of a list field's fixed bound in its ``metadata`` (``list_size``), read by the query cost."""
+
+
+def list_size(items: int) -> dict[str, int]:
+    """Field metadata: this list never has more than ``items`` entries (e.g. one per enum value),
+    so the query cost counts ``items`` for it rather than a default page."""
+    return {LIST_SIZE: items}
 
 
 def in_no_organisation() -> dict[str, ActsIn]:

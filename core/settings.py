@@ -118,6 +118,8 @@ class Settings(BaseSettings):
     database_connect_timeout_seconds: float = Field(default=5.0, gt=0)
     database_statement_timeout_seconds: float = Field(default=5.0, gt=0)
     refresh_reuse_grace_seconds: int = Field(default=30, ge=0)
+    # Notifications (core/notifications): each person keeps their newest this many.
+    notification_retention: int = Field(default=1000, ge=1, le=100_000)
 
 
 @lru_cache(maxsize=1)

@@ -18,6 +18,8 @@ IN_TREE_PLUGINS: dict[str, str] = {
     CORE_PLUGIN: "core.plugin",
     "mentorship": "plugins.mentorship.hooks",
     "training": "plugins.training.hooks",
+    "assessment": "plugins.assessment.hooks",
+    "forum": "plugins.forum.hooks",
 }
 # Versions of plugins that came from installed distributions, kept on the manager.
 DIST_VERSIONS_ATTR = "_guildhall_dist_versions"

@@ -5,7 +5,8 @@ The model (a node count, as GitHub's):
 - every object a field returns costs 1; scalars, enums and ``__typename`` cost 0;
 - a list costs its page size times the cost of one item: ``first`` where the field takes it
   (``mentorSuggestions(first: 5)``), the length of ``ids`` for ``nodes(ids:)`` (at most
-  ``MAX_IDS``, else ``TOO_MANY_IDS``), else the default page (20);
+  ``MAX_IDS``, else ``TOO_MANY_IDS``), the bound a field declares with
+  ``core.plugin_api.list_size`` (e.g. one entry per enum value), else the default page (20);
 - a connection (a field taking ``first`` whose type has ``edges`` or ``nodes``) costs 1, and its
   ``edges`` and ``nodes`` lists take the connection's ``first`` (default 20, counted at most 100:
   the resolver refuses more with ``OUT_OF_RANGE``);
@@ -49,6 +50,7 @@ from graphql.execution.values import VariableValues, get_argument_values, get_di
 
 from core import errors
 from core.errors import PublicError
+from core.plugin_api import LIST_SIZE
 from core.relay import DEFAULT_PAGE, MAX_PAGE
 
 MAX_IDS = 100
@@ -131,10 +133,17 @@ class _Coster:
                 raise PublicError(f"At most {MAX_IDS} ids at once (asked for {len(ids)})", errors.TOO_MANY_IDS, "ids")
             multiplier = len(ids)
         elif is_list:
-            multiplier = page if name in CONNECTION_LISTS else DEFAULT_PAGE
+            multiplier = page if name in CONNECTION_LISTS else _declared_size(definition) or DEFAULT_PAGE
         else:
             multiplier = 1
         return multiplier * (1 + self.selection_set(node.selection_set, named, child_page))
+
+
+def _declared_size(definition: Any) -> int | None:
+    """The bound a list field declares in its strawberry metadata (``list_size``), if any."""
+    field = (definition.extensions or {}).get("strawberry-definition")
+    size = (getattr(field, "metadata", None) or {}).get(LIST_SIZE)
+    return size if isinstance(size, int) and size >= 0 else None
 
 
 def operation_cost(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode,

@@ -124,26 +124,36 @@ def field_name(key: str, parent: str) -> str:
     return key
 
 
+class _FieldStack:
+    """Keeps ``fields``: the argument and input-object field names around the current node,
+    innermost last, so a problem names the field it is in. Mixed into graphql-core visitors."""
+
+    fields: list[str]
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.fields = []
+
+    def enter_argument(self, node: ArgumentNode, *_args: Any) -> None:
+        self.fields.append(node.name.value)
+
+    def leave_argument(self, node: ArgumentNode, *_args: Any) -> None:
+        self.fields.pop()
+
+    def enter_object_field(self, node: ObjectFieldNode, *_args: Any) -> None:
+        self.fields.append(node.name.value)
+
+    def leave_object_field(self, node: ObjectFieldNode, *_args: Any) -> None:
+        self.fields.pop()
+
+
 def literal_checks_rule(max_string_length: int) -> type[ValidationRule]:
     """A validation rule class for this limit; build it once so the validation cache hits."""
 
-    class InputLiteralsRule(ValidationRule):
+    class InputLiteralsRule(_FieldStack, ValidationRule):
         def __init__(self, context: ValidationContext) -> None:
             super().__init__(context)
-            self.fields: list[str] = []
             self.reported = 0
-
-        def enter_argument(self, node: ArgumentNode, *_args: Any) -> None:
-            self.fields.append(node.name.value)
-
-        def leave_argument(self, node: ArgumentNode, *_args: Any) -> None:
-            self.fields.pop()
-
-        def enter_object_field(self, node: ObjectFieldNode, *_args: Any) -> None:
-            self.fields.append(node.name.value)
-
-        def leave_object_field(self, node: ObjectFieldNode, *_args: Any) -> None:
-            self.fields.pop()
 
         def enter_variable_definition(self, node: VariableDefinitionNode, *_args: Any) -> None:
             self.fields.append(node.variable.name.value)
@@ -185,25 +195,12 @@ def _walk(value: Any, type_: GraphQLInputType | None, field: str, max_length: in
             stack.extend((item, item_type, field) for item in reversed(value))
 
 
-class _VariableUses(Visitor):
+class _VariableUses(_FieldStack, Visitor):
     """The argument or input-object field each variable is passed to (first use wins)."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.fields: list[str] = []
         self.uses: dict[str, str] = {}
-
-    def enter_argument(self, node: ArgumentNode, *_args: Any) -> None:
-        self.fields.append(node.name.value)
-
-    def leave_argument(self, node: ArgumentNode, *_args: Any) -> None:
-        self.fields.pop()
-
-    def enter_object_field(self, node: ObjectFieldNode, *_args: Any) -> None:
-        self.fields.append(node.name.value)
-
-    def leave_object_field(self, node: ObjectFieldNode, *_args: Any) -> None:
-        self.fields.pop()
 
     def enter_variable_definition(self, node: VariableDefinitionNode, *_args: Any) -> bool:
         return False  # the variable's own declaration is no use

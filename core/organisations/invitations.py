@@ -11,6 +11,7 @@ from tortoise.transactions import in_transaction
 from core import audit, errors, invitations
 from core.context import Context, Viewer
 from core.errors import UserInputError
+from core.events import emit
 from core.lookups import require_organisation
 from core.organisations.models import (
     AllianceInvitation,
@@ -21,6 +22,8 @@ from core.organisations.models import (
 )
 from core.people.models import InvitationStatus
 from core.permissions import can_manage_org, require_manage_org, require_signed_in
+from core.plugin_api import DomainEvent
+from core.relay import to_global_id
 from core.runtime import Runtime
 
 DECIDED = {
@@ -53,9 +56,17 @@ async def invite(rt: Runtime, *, alliance_id: int, organisation_id: int, role: A
             AllianceInvitation, {"alliance_id": alliance_id, "organisation_id": organisation_id}, role, rt.now(),
             invited_by_account_id,
         )
-        await audit.record(rt, actor=audit.Actor(invited_by_account_id), organisation_id=alliance_id,
-                           action="alliance.invited", target=audit.target("Organisation", organisation_id),
-                           after={"invitation": audit.target("AllianceInvitation", invitation.id), "role": role})
+        entry = await audit.record(rt, actor=audit.Actor(invited_by_account_id), organisation_id=alliance_id,
+                                   action="alliance.invited", target=audit.target("Organisation", organisation_id),
+                                   after={"invitation": audit.target("AllianceInvitation", invitation.id),
+                                          "role": role})
+    # No subject: on organisationEvents only the alliance's admins receive it.
+    await emit(rt, DomainEvent("alliance.invited", {
+        "invitationId": to_global_id("AllianceInvitation", invitation.id),
+        "allianceId": to_global_id("Organisation", alliance_id),
+        "organisationId": to_global_id("Organisation", organisation_id), "role": role.value,
+        "invitedById": to_global_id("Person", entry.actor_person_id) if entry.actor_person_id else None,
+    }, organisation_id=alliance_id))
     return invitation
 
 

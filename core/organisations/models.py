@@ -139,3 +139,28 @@ class OrganisationPlugin(Model):
     class Meta:
         table = "core_organisation_plugin"
         unique_together = (("organisation", "plugin"),)
+
+
+class StudioStatusChange(Model):
+    # One change of a studio's status (ACTIVE / WARNED / DELISTED), kept as its history; made
+    # only through ``core.organisations.status.change_status``.
+
+    id = fields.IntField(primary_key=True)
+    organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
+        "core.Organisation", related_name="status_changes", on_delete=fields.CASCADE
+    )
+    from_status = fields.CharEnumField(StudioStatus, max_length=20, null=True)
+    to_status = fields.CharEnumField(StudioStatus, max_length=20)
+    reason = fields.TextField(default="")
+    # The account that decided it; null: the system (e.g. a yearly assessment run by a job).
+    changed_by_account: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
+        "core.Account", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    at = fields.DatetimeField()
+
+    organisation_id: int
+    changed_by_account_id: int | None
+
+    class Meta:
+        table = "core_studio_status_change"
+        indexes = (("organisation_id", "at"),)

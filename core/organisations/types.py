@@ -199,6 +199,26 @@ class Organisation(ModelNode):
             ))
         return states
 
+    @strawberry.field(
+        description="Studios: every change of `status` (风险提示, 摘牌, restored), newest first; "
+        "empty for other organisations."
+    )
+    async def status_history(self, info: Info) -> list[StudioStatusChange]:
+        loader = info.context.loaders.children(models.StudioStatusChange, "organisation_id", order_by=("-at", "-id"))
+        return [StudioStatusChange.from_model(row) for row in await loader.load(self.id)]
+
+
+@strawberry.type(description="One change of a studio's status, with the reason given.")
+class StudioStatusChange:
+    from_status: StudioStatus | None
+    to_status: StudioStatus
+    reason: str
+    at: datetime
+
+    @classmethod
+    def from_model(cls, row: models.StudioStatusChange) -> Self:
+        return cls(from_status=row.from_status, to_status=row.to_status, reason=row.reason, at=row.at)
+
 
 @strawberry.type(description="An alliance's invitation to an organisation, whose admins accept or decline it.")
 class AllianceInvitation(ModelNode):

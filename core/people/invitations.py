@@ -13,9 +13,12 @@ from tortoise.transactions import in_transaction
 from core import audit, errors, invitations
 from core.context import Context, Viewer
 from core.errors import UserInputError
+from core.events import emit
 from core.lookups import require_organisation, require_person
 from core.people.models import InvitationStatus, Membership, MembershipInvitation, MembershipRole
 from core.permissions import can_manage_org, require_manage_org, require_signed_in
+from core.plugin_api import DomainEvent
+from core.relay import to_global_id
 from core.runtime import Runtime
 
 DECIDED = {
@@ -35,9 +38,17 @@ async def invite(rt: Runtime, *, organisation_id: int, person_id: int, role: Mem
             MembershipInvitation, {"person_id": person_id, "organisation_id": organisation_id}, role, rt.now(),
             invited_by_account_id,
         )
-        await audit.record(rt, actor=audit.Actor(invited_by_account_id), organisation_id=organisation_id,
-                           action="membership.invited", target=audit.target("Person", person_id),
-                           after={"invitation": audit.target("MembershipInvitation", invitation.id), "role": role})
+        entry = await audit.record(rt, actor=audit.Actor(invited_by_account_id), organisation_id=organisation_id,
+                                   action="membership.invited", target=audit.target("Person", person_id),
+                                   after={"invitation": audit.target("MembershipInvitation", invitation.id),
+                                          "role": role})
+    # No subject: on organisationEvents only the person and the organisation's admins receive it.
+    await emit(rt, DomainEvent("membership.invited", {
+        "invitationId": to_global_id("MembershipInvitation", invitation.id),
+        "organisationId": to_global_id("Organisation", organisation_id),
+        "personId": to_global_id("Person", person_id), "role": role.value,
+        "invitedById": to_global_id("Person", entry.actor_person_id) if entry.actor_person_id else None,
+    }, organisation_id=organisation_id, audience=(person_id,)))
     return invitation
 
 

@@ -7,8 +7,8 @@ from collections.abc import Awaitable, Callable
 from core import hookimpl
 from core.organisations.types import Organisation
 from core.people.types import Person
-from core.plugin_api import DemoData, ModelApp, TypeExtension
-from plugins.mentorship import demo
+from core.plugin_api import DemoData, DomainEvent, ModelApp, Notice, TypeExtension
+from plugins.mentorship import demo, notices, stats
 from plugins.mentorship.mutations import MentorshipMutations
 from plugins.mentorship.queries import MentorshipQueries
 from plugins.mentorship.settings import MentorshipSettings
@@ -60,3 +60,13 @@ def organisation_settings() -> type[MentorshipSettings]:
 @hookimpl
 def register_demo() -> Callable[[DemoData], Awaitable[None]]:
     return demo.load
+
+
+@hookimpl
+def studio_metrics(organisation_ids: list[int], year: int) -> Awaitable[dict[int, dict[str, int]]]:
+    return stats.studio_metrics(organisation_ids, year)
+
+
+@hookimpl
+def notifications(event: DomainEvent) -> Awaitable[list[Notice]]:
+    return notices.notices(event)

@@ -249,7 +249,8 @@ async def propose(rt: Runtime, data: ProposeData, proposer_id: int | None) -> Me
             "These two already have a proposed or active mentorship in this skill",
             "apprenticeId",
         ) from None
-    await emit(rt, event("proposed", m))
+    proposer = to_global_id("Person", m.created_by_id) if m.created_by_id is not None else None
+    await emit(rt, event("proposed", m, proposedById=proposer))
     return m
 
 

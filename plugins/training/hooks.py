@@ -9,8 +9,8 @@ from starlette.routing import BaseRoute
 from core import hookimpl
 from core.organisations.types import Organisation
 from core.people.types import Person
-from core.plugin_api import DemoData, ModelApp, TypeExtension
-from plugins.training import calendar
+from core.plugin_api import DemoData, DomainEvent, ModelApp, Notice, TypeExtension
+from plugins.training import calendar, notices, stats
 from plugins.training import demo as demo_module
 from plugins.training.mutations import TrainingMutations
 from plugins.training.queries import TrainingQueries
@@ -54,3 +54,13 @@ def organisation_settings() -> type[TrainingSettings]:
 @hookimpl
 def register_demo() -> Callable[[DemoData], Awaitable[None]]:
     return demo_module.load
+
+
+@hookimpl
+def studio_metrics(organisation_ids: list[int], year: int) -> Awaitable[dict[int, dict[str, int]]]:
+    return stats.studio_metrics(organisation_ids, year)
+
+
+@hookimpl
+def notifications(event: DomainEvent) -> Awaitable[list[Notice]]:
+    return notices.notices(event)

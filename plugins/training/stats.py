@@ -21,6 +21,7 @@ from tortoise.functions import Count
 
 from core.organisations.activation import effective_settings
 from core.organisations.models import OrganisationPlugin
+from core.plugin_api import StudioMetric, year_bounds
 from core.runtime import Runtime
 from plugins.training import PLUGIN
 from plugins.training.models import (
@@ -107,3 +108,27 @@ async def stats_for(rt: Runtime, keys: Sequence[tuple[int, int]]) -> list[YearSt
         )
         for key in keys
     ]
+
+
+async def studio_metrics(organisation_ids: list[int], year: int) -> dict[int, dict[str, int]]:
+    """Training's ``studio_metrics``: sessions held (场次) and attendances (人次) in the studio
+    year (``core.plugin_api.year_bounds``, China Standard Time), as ``stats_for`` counts them.
+    Two statements. Without a runtime, "already ended" is judged by the wall clock."""
+    # In UTC: SQLite compares stored UTC text, not instants.
+    start, end = (bound.astimezone(UTC) for bound in year_bounds(year))
+    now = datetime.now(UTC)
+    sessions = await TrainingSession.filter(
+        organisation_id__in=list(organisation_ids), starts_at__gte=start, starts_at__lt=end,
+        status__not=SessionStatus.CANCELLED,
+    ).values("id", "organisation_id", "ends_at", "status")
+    held = {s["id"]: s["organisation_id"] for s in sessions if s["status"] == SessionStatus.COMPLETED
+            or s["ends_at"] <= now}
+    attendance_rows = await TrainingEnrolment.filter(
+        session_id__in=list(held) or [0], status=EnrolmentStatus.ATTENDED,
+    ).annotate(n=Count("id")).group_by("session_id").values("session_id", "n")
+    found: dict[int, Counter[str]] = defaultdict(Counter)
+    for org_id in held.values():
+        found[org_id][StudioMetric.TRAINING_SESSIONS] += 1
+    for row in attendance_rows:
+        found[held[row["session_id"]]][StudioMetric.TRAINING_ATTENDANCES] += row["n"]
+    return {org_id: dict(figures) for org_id, figures in found.items()}

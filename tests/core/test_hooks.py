@@ -10,10 +10,11 @@ from pathlib import Path
 import pluggy
 import pytest
 
-from core import hookspecs
+from core import hookimpl, hookspecs
 from core.db import tortoise_config
 from core.events import emit, listen, organisation_channel
 from core.organisations.activation import plugin_settings
+from core.organisations.metrics import studio_metrics
 from core.organisations.models import OrganisationPlugin
 from core.plugin_api import DomainEvent
 from core.registry import Registry
@@ -174,6 +175,48 @@ async def test_hook_on_event(echo: EchoPlugin, rt: Runtime, echo_pm: pluggy.Plug
     await messages.aclose()
     assert echo.calls == [("on_event", "echo.happened")]
     assert message["name"] == "echo.happened" and message["payload"] == {"n": 1}
+
+
+class MoreMetrics:
+    """A second plugin answering synchronously, for some of the same names."""
+
+    @hookimpl
+    def studio_metrics(self, organisation_ids: list[int], year: int) -> dict[int, dict[str, int]]:
+        return {org_id: {"achievements": 1, "problems_solved": org_id} for org_id in organisation_ids} | {
+            999_999: {"achievements": 50}}  # not asked for: dropped
+
+
+async def test_hook_studio_metrics(echo: EchoPlugin, rt: Runtime, echo_pm: pluggy.PluginManager) -> None:
+    echo_pm.register(MoreMetrics(), name="more_metrics")
+    echo_rt = runtime_with(rt, echo_pm)
+    a, b, c = [await make_org(name) for name in ("甲工作室", "乙工作室", "丙工作室")]
+    found = await studio_metrics(echo_rt, [c.id, a.id, b.id, a.id], 2025)
+    # Each plugin is asked once, for every id at once (sorted, without duplicates).
+    assert echo.calls == [("studio_metrics", ((a.id, b.id, c.id), 2025))]
+    # Same names are added up across plugins (an async and a sync answer); missing ones count 0.
+    assert found[a.id] == {"achievements": 3, "echo.words": 25, "problems_solved": a.id}
+    assert found[b.id] == {"achievements": 1, "problems_solved": b.id}
+    assert found[c.id]["achievements"] == 3 and found[c.id]["salons_held"] == 0
+    assert set(found) == {a.id, b.id, c.id}
+    assert await studio_metrics(echo_rt, [], 2025) == {}
+NOTIFICATIONS = ("{ me { notifications { totalCount unreadCount nodes { kind summary readAt "
+                 "subject { id } actor { name } } } } }")
+
+
+async def test_hook_notifications(rt: Runtime, echo_pm: pluggy.PluginManager, echo_api: GraphQLClient) -> None:
+    org = await make_org("海州重工")
+    reader, actor = await echo_api.user("王建国", org=org), await echo_api.user("李师傅", org=org)
+    assert reader.person is not None and actor.person is not None
+    subject = gid("Organisation", org.id)
+    # The hook's notices reach their recipients' inboxes; the one to the actor is dropped.
+    await emit(runtime_with(rt, echo_pm), DomainEvent("echo.notify", {
+        "to": [reader.person.id, actor.person.id], "subject": subject, "actor": actor.person.id,
+        "summary": "李师傅回应了你"}, organisation_id=org.id))
+    inbox = (await echo_api(NOTIFICATIONS, user=reader))["me"]["notifications"]
+    assert inbox == {"totalCount": 1, "unreadCount": 1, "nodes": [{
+        "kind": "echo.noticed", "summary": "李师傅回应了你", "readAt": None, "subject": {"id": subject},
+        "actor": {"name": "李师傅"}}]}
+    assert (await echo_api(NOTIFICATIONS, user=actor))["me"]["notifications"]["totalCount"] == 0
 
 
 def test_plugins_listing_names_versions_and_hooks(echo_registry: Registry) -> None:

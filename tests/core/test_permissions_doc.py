@@ -21,6 +21,7 @@ from core.people.models import MembershipRole, Person
 from core.relay import to_global_id
 from core.runtime import Runtime
 from core.skills.models import PersonSkill, Skill
+from plugins.assessment.models import Achievement, AchievementKind, AssessmentResult, StudioAssessment
 from plugins.mentorship import progress, services
 from plugins.training import seats
 from plugins.training.models import TrainingCertificate, TrainingCourse, TrainingSession
@@ -101,7 +102,7 @@ async def _read(gql: GraphQLClient, schema: GraphQLSchema, type_name: str, node_
 async def _world(gql: GraphQLClient, rt: Runtime) -> dict[str, Any]:
     """One record of each documented type, and who sees everything of it."""
     org = await make_org("工作室")
-    for plugin in ("mentorship", "training"):
+    for plugin in ("mentorship", "training", "assessment"):
         await OrganisationPlugin.create(organisation=org, plugin=plugin, settings={})
     admin = await gql.user("管理员", org=org, role=MembershipRole.ADMIN)
     mentor, apprentice = await gql.user("师傅", org=org), await gql.user("徒弟", org=org)
@@ -131,7 +132,15 @@ async def _world(gql: GraphQLClient, rt: Runtime) -> dict[str, Any]:
     certificate = await TrainingCertificate.create(enrolment=enrolment, holder_id=apprentice.person.id,
                                                    course_id=course.id, organisation_id=org.id,
                                                    code="ABCDEFGHJKLMNPQR", issued_at=rt.now())
+    achievement = await Achievement.create(organisation=org, title="焊接操作法", kind=AchievementKind.OPERATING_METHOD,
+                                           year=2025)
+    assessment = await StudioAssessment.create(organisation=org, federation=org, year=2025, level="MUNICIPAL",
+                                               result=AssessmentResult.PASS, evaluated_at=rt.now())
+    forum = await _forum_world(rt, org, admin, mentor, apprentice)
     return {
+        **forum,
+        "Achievement": (to_global_id("Achievement", achievement.id), admin),
+        "StudioAssessment": (to_global_id("StudioAssessment", assessment.id), admin),
         "Person": (to_global_id("Person", apprentice.person.id), apprentice),
         "Organisation": (to_global_id("Organisation", org.id), admin),
         "Mentorship": (to_global_id("Mentorship", m.id), admin),
@@ -143,11 +152,34 @@ async def _world(gql: GraphQLClient, rt: Runtime) -> dict[str, Any]:
     }
 
 
+async def _forum_world(rt: Runtime, org: Any, admin: User, mentor: User, apprentice: User) -> dict[str, Any]:
+    """A salon with an answer and a material, and a thread with a hidden post that mentions someone."""
+    from plugins.forum import salons as forum_salons
+    from plugins.forum import services as forum_services
+    from plugins.forum.models import ForumSalon, ForumSalonMaterial, RsvpResponse
+
+    assert admin.person is not None and mentor.person is not None and apprentice.person is not None
+    await OrganisationPlugin.create(organisation=org, plugin="forum", settings={})
+    salon = await ForumSalon.create(organisation=org, title="沙龙", starts_at=rt.now() + timedelta(days=1),
+                                    ends_at=rt.now() + timedelta(days=1, hours=2), venue="活动中心", capacity=10)
+    await forum_salons.rsvp(rt, salon.id, apprentice.person.id, RsvpResponse.GOING)
+    material = await ForumSalonMaterial.create(salon=salon, title="讲稿", url="https://example.org/a.pdf")
+    created = await forum_services.create_thread(rt, org.id, mentor.person.id, "话题", "@徒弟 看这里", salon.id)
+    await forum_services.hide_post(rt, created.post.id, admin.person.id, True, "测试")
+    return {
+        "Salon": (to_global_id("Salon", salon.id), admin),
+        "SalonMaterial": (to_global_id("SalonMaterial", material.id), admin),
+        "ForumThread": (to_global_id("ForumThread", created.thread.id), admin),
+        "ForumPost": (to_global_id("ForumPost", created.post.id), admin),
+    }
+
+
 async def test_documented_private_fields_are_the_private_fields(gql: GraphQLClient, rt: Runtime) -> None:
     schema = build_schema(rt.registry, rt.settings)._schema
     docs = documented()
     records = await _world(gql, rt)
-    for type_name in ("Person", "Organisation", "Mentorship", "TrainingCourse", "TrainingSession"):
+    for type_name in ("Person", "Organisation", "Mentorship", "TrainingCourse", "TrainingSession", "Achievement",
+                      "Salon", "SalonMaterial", "ForumThread", "ForumPost"):
         node_id, privileged = records[type_name]
         full = await _read(gql, schema, type_name, node_id, privileged)
         anonymous = await _read(gql, schema, type_name, node_id, None)

@@ -32,7 +32,7 @@ def _calls(module: ast.Module) -> list[str]:
 
 
 def test_there_are_plugins_to_check() -> None:
-    assert [p.name for p in PLUGINS] == ["mentorship", "training"]
+    assert [p.name for p in PLUGINS] == ["assessment", "forum", "mentorship", "training"]
 
 
 @pytest.mark.parametrize("plugin", PLUGINS, ids=lambda p: p.name)

@@ -20,6 +20,7 @@ from core.plugin_api import (
     DemoData,
     DomainEvent,
     ModelApp,
+    Notice,
     PluginSettings,
     TimeZoneName,
     TypeExtension,
@@ -150,3 +151,17 @@ class EchoPlugin:
     @hookimpl
     async def on_event(self, event: DomainEvent) -> None:
         self.calls.append(("on_event", event.name))
+
+    @hookimpl
+    async def studio_metrics(self, organisation_ids: list[int], year: int) -> dict[int, dict[str, int]]:
+        self.calls.append(("studio_metrics", (tuple(organisation_ids), year)))
+        return {org_id: {"achievements": 2, "echo.words": year - 2000} for org_id in organisation_ids[::2]}
+
+    @hookimpl
+    async def notifications(self, event: DomainEvent) -> list[Notice] | None:
+        # ``echo.notify``: a notice for each person in ``to``, about ``subject``, by ``actor``.
+        if event.name != "echo.notify":
+            return None
+        return [Notice(recipient_id=person_id, kind="echo.noticed", subject=event.payload["subject"],
+                       actor_id=event.payload.get("actor"), summary=event.payload.get("summary", "回声"))
+                for person_id in event.payload["to"]]

@@ -1,0 +1,90 @@
+"""Statements per request stay constant in the number of posts, threads and salons on a page."""
+
+from __future__ import annotations
+
+from core.people.models import Person
+from plugins.forum.models import ForumPost, ForumReaction, ForumSalon, ForumThread, ReactionKind
+from tests.plugins.forum.conftest import Board
+from tests.support import User, count_statements, gid
+
+THREAD = """query($id: ID!) { node(id: $id) { ... on ForumThread { title posts(first: 100) { totalCount edges { node {
+  id body hidden author { name } reactionCounts { kind count } myReactions replyTo { id body author { name } }
+  mentions { name } } } } } } }"""
+BOARD = """query($o: ID!) { node(id: $o) { ... on Organisation {
+  threads(first: 100) { edges { node { title author { name } salon { title } } } }
+  salons(first: 100) { edges { node { title speakers { name } materials { title } myRsvp goingCount } } } } } }"""
+
+
+async def _thread_with(board: Board, posts: int) -> ForumThread:
+    assert board.wang.person and board.li.person and board.admin.person
+    people = [board.wang.person, board.li.person, board.admin.person]
+    thread = await ForumThread.create(
+        organisation=board.studio,
+        title="讨论",
+        author=board.wang.person,
+        last_activity_at=board.rt.now(),
+        created_at=board.rt.now(),
+    )
+    previous = None
+    for i in range(posts):
+        post = await ForumPost.create(
+            thread=thread,
+            author=people[i % 3],
+            body=f"第{i}楼",
+            reply_to=previous,
+            created_at=board.rt.now(),
+            hidden=i % 4 == 3,
+            hidden_reason="x",
+        )
+        for person, kind in ((people[(i + 1) % 3], ReactionKind.LIKE), (people[(i + 2) % 3], ReactionKind.THANKS)):
+            await ForumReaction.create(post=post, person=person, kind=kind)
+        previous = post
+    return thread
+
+
+async def _count(board: Board, query: str, variables: dict[str, str], user: User | None) -> int:
+    """Statements of one request, on an app whose cost limit lets the large pages through."""
+    client = board.gql.with_settings(max_query_cost=10**6)
+    try:
+        await client(query, variables, user=user)  # warm-up: start-up reads are not the request's
+        with count_statements() as counter:
+            await client(query, variables, user=user)
+        return counter.count
+    finally:
+        await client.http.aclose()
+
+
+async def test_thread_posts_cost_the_same_statements_for_4_or_40_posts(board: Board) -> None:
+    small, large = await _thread_with(board, 4), await _thread_with(board, 40)  # hidden posts in both
+    for user in (None, board.li, board.admin):
+        few = await _count(board, THREAD, {"id": gid("ForumThread", small.id)}, user)
+        many = await _count(board, THREAD, {"id": gid("ForumThread", large.id)}, user)
+        assert few == many, (user, few, many)
+        assert many <= 14
+
+
+async def test_board_lists_cost_the_same_statements_for_2_or_20_rows(board: Board) -> None:
+    from tests.support import make_org
+
+    other = await make_org("另一个工作室")
+    assert board.wang.person
+    for org, count in ((board.studio, 2), (other, 20)):
+        for i in range(count):
+            salon = await ForumSalon.create(
+                organisation=org, title=f"沙龙{i}", starts_at=board.rt.now(), ends_at=board.rt.now(), venue="v"
+            )
+            await ForumThread.create(
+                organisation=org,
+                title=f"话题{i}",
+                author=board.wang.person,
+                salon=salon,
+                last_activity_at=board.rt.now(),
+                created_at=board.rt.now(),
+            )
+    from tests.plugins.forum.conftest import enable
+
+    await enable(other)
+    few = await _count(board, BOARD, {"o": gid("Organisation", board.studio.id)}, board.wang)
+    many = await _count(board, BOARD, {"o": gid("Organisation", other.id)}, board.wang)
+    assert few == many
+    assert await Person.all().count() >= 1
