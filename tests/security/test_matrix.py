@@ -67,6 +67,10 @@ SHARED = {"Skill"}
 
 # Slot names that do not name their type.
 ALIASES = {
+    "contributor": "Person",
+    "speaker": "Person",
+    "federation": "Organisation",
+    "replyTo": "ForumPost",
     "mentor": "Person",
     "apprentice": "Person",
     "trainer": "Person",
@@ -94,6 +98,9 @@ VALUES: dict[str, Any] = {
     "level": 3,
     "occurrences": 1,
     "plugin": "training",
+    "patentNumber": "ZL2024000002",
+    "reason": "违反版规",
+    "url": "https://example.com/x.pdf",
     "venue": "一号车间",
 }
 SCALARS: dict[str, Any] = {
@@ -124,8 +131,12 @@ def _ucfirst(name: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-def slot_type(mutation: str, input_type: str, field: str, known: set[str]) -> str:
-    """The type of the records an ID field names, from the names alone (or an AssertionError)."""
+def slot_type(mutation: str, input_type: str, field: str, known: set[str], description: str | None = None) -> str:
+    """The type of the records an ID field names, from its description ("The StudioAssessment
+    ...", "`Notification` IDs") or its names (or an AssertionError)."""
+    named = sorted((t for t in known if re.search(rf"\b{t}\b", description or "")), key=len)
+    if named:
+        return named[-1]
     if field in ("id", "ids"):
         stem = input_type.removesuffix("Input")
         words = re.findall(r"[A-Z][a-z0-9]*", stem)
@@ -148,17 +159,18 @@ def _slots(schema: GraphQLSchema, mutation: str, known: set[str]) -> list[Slot]:
     assert schema.mutation_type is not None
     found: list[Slot] = []
 
-    def walk(type_: GraphQLInputType, path: tuple[str, ...], owner: str) -> None:
+    def walk(type_: GraphQLInputType, path: tuple[str, ...], owner: str, description: str | None) -> None:
         named = get_named_type(type_)
         if isinstance(named, GraphQLInputObjectType):
             for name, field in named.fields.items():
-                walk(field.type, (*path, name), named.name)
+                walk(field.type, (*path, name), named.name, field.description)
         elif isinstance(named, GraphQLScalarType) and named.name == "ID":
             inner = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
-            found.append(Slot(path, slot_type(mutation, owner, path[-1], known), isinstance(inner, GraphQLList)))
+            slot = slot_type(mutation, owner, path[-1], known, description)
+            found.append(Slot(path, slot, isinstance(inner, GraphQLList)))
 
     for arg_name, arg in schema.mutation_type.fields[mutation].args.items():
-        walk(arg.type, (arg_name,), "")
+        walk(arg.type, (arg_name,), "", arg.description)
     return found
 
 
@@ -239,6 +251,15 @@ ALLOWED: dict[str, Allowed] = {
     # B names A's person as a trainer of B's own course: it gives the person access to B's course
     # and nothing of theirs to B (doubtful as consent; see the report).
     "trainingCourseCreate": lambda who, own, v, w: who == "b_admin" and own == {"organisationId"},
+    # The same for a speaker of B's own salon.
+    "salonCreate": lambda who, own, v, w: who == "b_admin" and own == {"organisationId"},
+    # Anyone signed in answers a salon's invitation for themselves (salons are public events).
+    "salonRsvp": lambda who, own, v, w: who != "anonymous",
+    # Members of A write on A's board: threads, posts, reactions (as themselves).
+    "forumThreadCreate": lambda who, own, v, w: who == "a_member",
+    "forumPostCreate": lambda who, own, v, w: who == "a_member",
+    "forumPostReact": lambda who, own, v, w: who == "a_member",
+    "forumPostUnreact": lambda who, own, v, w: who == "a_member",
     # Resetting one's own calendar feed.
     "trainingCalendarReset": lambda who, own, v, w: own == {"personId"},
     # A member of A proposes a mentorship in A with themselves as a party (nobody signs for them).
@@ -367,6 +388,8 @@ NO_CONTROL = {
     "login": "needs a real password",
     "tokenRefresh": "needs a real refresh token",
     "trainingCheckIn": "needs the current check-in code, shown to trainers (tests/plugins/training)",
+    "assessmentDelistingConfirm": "needs a studio whose assessment proposes delisting (tests/plugins/assessment)",
+    "assessmentDelistingOverride": "needs a studio whose assessment proposes delisting (tests/plugins/assessment)",
 }
 
 

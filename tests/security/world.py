@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from core.notifications.models import Notification
 from core.organisations.models import (
     AllianceInvitation,
     AllianceMembership,
@@ -27,6 +28,12 @@ from core.runtime import Runtime
 from core.skills.models import Skill
 from core.skills.services import record_skill_level
 from host.testing.support import GraphQLClient, User, make_org
+from plugins.assessment import assessment
+from plugins.assessment import services as achievement_services
+from plugins.assessment.models import AchievementKind
+from plugins.forum import salons
+from plugins.forum import services as forum_services
+from plugins.forum.models import ForumSalon, ForumSalonMaterial
 from plugins.mentorship import progress, services
 from plugins.training import calendar, seats
 from plugins.training.models import (
@@ -38,7 +45,7 @@ from plugins.training.models import (
     TrainingSession,
 )
 
-PLUGINS = ("mentorship", "training")
+PLUGINS = ("mentorship", "training", "assessment", "forum")
 
 
 @dataclass
@@ -105,11 +112,12 @@ def _pid(user: User) -> int:
 
 
 async def build(gql: GraphQLClient, rt: Runtime) -> World:
-    a = await make_org("甲工作室", OrganisationKind.STUDIO)
+    federation = await make_org("甲市总工会", OrganisationKind.FEDERATION)
+    a = await make_org("甲工作室", OrganisationKind.STUDIO, parent=federation)
     b = await make_org("乙企业", OrganisationKind.ENTERPRISE)
     c = await make_org("丙学校", OrganisationKind.SCHOOL)
     alliance = await make_org("创新联盟", OrganisationKind.ALLIANCE)
-    for org in (a, b, c):
+    for org in (federation, a, b, c):
         for plugin in PLUGINS:
             await OrganisationPlugin.create(organisation=org, plugin=plugin, settings={})
     await AllianceMembership.create(alliance=alliance, organisation=a, role=AllianceRole.LEAD)
@@ -146,6 +154,7 @@ async def build(gql: GraphQLClient, rt: Runtime) -> World:
     )
     world.add("Organisation", a.id)
     world.add("Organisation", alliance.id)
+    world.add("Organisation", federation.id)  # A's federation (no admin of its own here)
     # A's own sub-studio, not in the alliance yet: A's admin may join it (a control).
     workshop = await make_org("甲分工作室", OrganisationKind.STUDIO, parent=a)
     world.add("Organisation", workshop.id)
@@ -288,4 +297,55 @@ async def build(gql: GraphQLClient, rt: Runtime) -> World:
     )
     world.add("TrainingCertificate", certificate.id)
     await calendar.reset_feed(rt, _pid(apprentice))
+
+    # Assessment: an achievement of A's studio and last year's assessment by the federation.
+    achievement = await achievement_services.create_achievement(
+        rt,
+        a.id,
+        achievement_services.AchievementFields(
+            title="焊接机器人改造",
+            kind=next(iter(AchievementKind)),
+            year=rt.now().year - 1,
+            patent_number="ZL2024000001",
+            contributor_ids=[_pid(mentor)],
+        ),
+        a_admin.account_id,
+    )
+    world.add("Achievement", achievement.id)
+    for row in await assessment.run(rt, federation.id, rt.now().year - 1):
+        world.add("StudioAssessment", row.id)
+
+    # Forum: a thread and a reply on A's board, an upcoming salon and an ended one with material.
+    created = await forum_services.create_thread(rt, a.id, _pid(mentor), "焊接参数讨论", "大家的经验", None)
+    world.add("ForumThread", created.thread.id)
+    world.add("ForumPost", created.post.id)
+    reply = await forum_services.create_post(rt, created.thread.id, _pid(apprentice), "学习了", created.post.id)
+    world.add("ForumPost", reply.id)
+    upcoming = await salons.create_salon(
+        rt,
+        a.id,
+        salons.SalonFields(
+            title="技能沙龙",
+            starts_at=rt.now() + timedelta(days=5),
+            ends_at=rt.now() + timedelta(days=5, hours=2),
+            venue="会议室",
+            speaker_ids=[_pid(mentor)],
+        ),
+        _pid(a_admin),
+    )
+    ended = await ForumSalon.create(
+        organisation=a,
+        title="上月沙龙",
+        starts_at=rt.now() - timedelta(days=30),
+        ends_at=rt.now() - timedelta(days=30) + timedelta(hours=2),
+        venue="会议室",
+    )
+    world.add("Salon", upcoming.id)
+    world.add("Salon", ended.id)
+    material = await ForumSalonMaterial.create(salon=ended, title="讲义", url="https://example.com/a.pdf")
+    world.add("SalonMaterial", material.id)
+
+    # The inbox: what A's people were notified of while all this happened.
+    for notification in await Notification.all().order_by("id"):
+        world.add("Notification", notification.id)
     return world
