@@ -60,7 +60,7 @@ fuzz: install
 	GUILDHALL_FUZZ_CASES=2000 $(BIN)/python -m pytest -m fuzz
 
 bench: install
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 schema: install
 	$(BIN)/guildhall schema --in-tree > schema/schema.graphql

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tortoise import Tortoise
+import asyncpg  # type: ignore[import-untyped]
+from tortoise import Tortoise, connections
 from tortoise.apps import Apps as TortoiseApps
+from tortoise.backends.asyncpg.client import AsyncpgDBClient
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.context import TortoiseContext
 from tortoise.migrations.autodetector import MigrationAutodetector
@@ -50,22 +55,128 @@ class Timeouts:
     statement: float
 
 
-def postgres_connection(database_url: str, timeouts: Timeouts) -> dict[str, Any]:
-    """Tortoise's connection config for ``database_url`` with the timeouts passed to asyncpg."""
+async def keep_session(connection: asyncpg.Connection) -> None:
+    """The pool's ``reset`` on release: nothing beyond asyncpg's own part (an open transaction
+    is rolled back, which costs no round trip when there is none).
+
+    asyncpg's default runs ``SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL``
+    on every release: a round trip, and Tortoise releases after every statement, so every
+    statement cost two. Guildhall leaves no session state behind: no ``SET`` (the statement
+    timeout is a start-up parameter, which ``RESET ALL`` would keep anyway), no ``LISTEN``
+    (pub/sub is Redis), no session advisory locks, no cursors held across statements.
+    """
+
+
+class PostgresClient(AsyncpgDBClient):
+    """Tortoise's asyncpg client, plus one pooled connection per unit of work: inside
+    ``one_connection()`` every statement outside a transaction runs on the same connection,
+    taken from the pool on the first statement and given back at the end (not per statement)."""
+
+    def acquire_connection(self) -> Any:
+        pin = _pinned.get()
+        if pin is not None and pin.client is self and not pin.closed:
+            return _PinnedConnection(pin)
+        return super().acquire_connection()
+
+
+# Tortoise loads a connection's client class from its engine module's ``client_class``.
+client_class = PostgresClient
+
+
+class _Pin:
+    __slots__ = ("client", "closed", "connection", "lock")
+
+    def __init__(self, client: PostgresClient) -> None:
+        self.client = client
+        # Set when the block ends: a task that outlives it (it copied the context) then takes
+        # connections from the pool again instead of using one that went back to the pool.
+        self.closed = False
+        self.connection: asyncpg.Connection | None = None
+        # Statements of one request run one at a time on its connection (loaders may be
+        # dispatched concurrently; asyncpg allows one operation per connection).
+        self.lock = asyncio.Lock()
+
+
+_pinned: ContextVar[_Pin | None] = ContextVar("guildhall_db_connection", default=None)
+
+
+class _PinnedConnection:
+    __slots__ = ("own", "pin")
+
+    def __init__(self, pin: _Pin) -> None:
+        self.pin = pin
+        self.own: Any = None  # the pool's wrapper, when the block ended before this statement
+
+    async def __aenter__(self) -> asyncpg.Connection:
+        pin = self.pin
+        await pin.lock.acquire()
+        if pin.closed:
+            pin.lock.release()
+            self.own = AsyncpgDBClient.acquire_connection(pin.client)
+            return await self.own.__aenter__()
+        try:
+            if pin.connection is None:
+                await AsyncpgDBClient.acquire_connection(pin.client).ensure_connection()  # the pool, once
+                assert pin.client._pool is not None
+                pin.connection = await pin.client._pool.acquire()
+        except BaseException:
+            pin.lock.release()
+            raise
+        return pin.connection
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self.own is not None:
+            await self.own.__aexit__(*exc)
+        else:
+            self.pin.lock.release()
+
+
+@contextlib.asynccontextmanager
+async def one_connection() -> AsyncIterator[None]:
+    """Run the block's statements on one pooled connection (PostgreSQL; a no-op on SQLite).
+
+    For read-only work (GraphQL queries): a transaction opened inside takes its own connection
+    as before, so a mutation never waits for a second connection while holding a first."""
+    try:
+        client = connections.get("default")
+    except Exception:  # not initialised (some CLI paths): nothing to pin
+        client = None
+    if not isinstance(client, PostgresClient) or _pinned.get() is not None:
+        yield
+        return
+    pin = _Pin(client)
+    token = _pinned.set(pin)
+    try:
+        yield
+    finally:
+        _pinned.reset(token)
+        async with pin.lock:  # a statement still running (a cancelled request) ends first
+            pin.closed = True
+            if pin.connection is not None and client._pool is not None:
+                await client._pool.release(pin.connection)
+            pin.connection = None
+
+
+def postgres_connection(database_url: str, timeouts: Timeouts | None) -> dict[str, Any]:
+    """Tortoise's connection config for ``database_url``: our client (``PostgresClient``), a pool
+    that keeps sessions on release (``keep_session``) and, when given, the timeouts."""
     config = expand_db_url(database_url)
+    config["engine"] = __name__
     credentials = config["credentials"]
-    credentials["timeout"] = timeouts.connect
-    credentials["command_timeout"] = timeouts.statement + 1
-    credentials["server_settings"] = {
-        **credentials.get("server_settings", {}),
-        "statement_timeout": str(int(timeouts.statement * 1000)),
-    }
+    credentials["reset"] = keep_session
+    if timeouts is not None:
+        credentials["timeout"] = timeouts.connect
+        credentials["command_timeout"] = timeouts.statement + 1
+        credentials["server_settings"] = {
+            **credentials.get("server_settings", {}),
+            "statement_timeout": str(int(timeouts.statement * 1000)),
+        }
     return config
 
 
 def tortoise_config(database_url: str, apps: Apps, timeouts: Timeouts | None = None) -> dict[str, Any]:
     connection: str | dict[str, Any] = database_url
-    if timeouts is not None and not is_sqlite(database_url):
+    if not is_sqlite(database_url):
         connection = postgres_connection(database_url, timeouts)
     return {
         "connections": {"default": connection},

@@ -8,7 +8,8 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
-from typing import Any, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
 from strawberry.dataloader import DataLoader
 from tortoise.models import Model
@@ -30,6 +31,60 @@ def shielded(loader: DataLoader[K, V]) -> DataLoader[K, V]:
 
     loader.load = shielded_load  # type: ignore[method-assign]
     return loader
+
+
+@dataclass(frozen=True)
+class Page(Generic[M]):
+    """One parent's page of children: the rows from ``offset`` and how many there are in all."""
+
+    rows: list[M] = field(default_factory=list)
+    total: int = 0
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _order_sql(model: type[Model], order_by: tuple[str, ...]) -> str:
+    columns = model._meta.fields_db_projection
+    terms = []
+    for item in order_by:
+        name = item.lstrip("-")
+        terms.append(f"{_quote(columns[name])} {'DESC' if item.startswith('-') else 'ASC'}")
+    return ", ".join(terms)
+
+
+async def load_pages(
+    model: type[M], fk: str, parent_ids: Sequence[int], offset: int, limit: int,
+    order_by: tuple[str, ...] = ("id",), **filters: Any,
+) -> dict[int, Page[M]]:
+    """Each parent's page in one statement (PostgreSQL and SQLite): a window numbers every
+    parent's rows (``ROW_NUMBER() OVER (PARTITION BY fk ORDER BY …)``) and counts them, and only
+    the rows of the pages are read, plus each parent's first row for its count when its page is
+    empty (an offset past the end, or ``first: 0``)."""
+    queryset = model.filter(**{f"{fk}__in": sorted(set(parent_ids))}, **filters)
+    inner = queryset.sql(params_inline=True)
+    assert inner.startswith("SELECT "), inner
+    column = _quote(model._meta.fields_db_projection[fk])
+    window = (
+        f'ROW_NUMBER() OVER (PARTITION BY {column} ORDER BY {_order_sql(model, order_by)}) "_page_n",'
+        f'COUNT(*) OVER (PARTITION BY {column}) "_page_total",'
+    )
+    sql = (
+        f'SELECT * FROM (SELECT {window}{inner[len("SELECT "):]}) "_page" '
+        f'WHERE ("_page_n">{int(offset)} AND "_page_n"<={int(offset) + int(limit)}) OR "_page_n"=1 '
+        f'ORDER BY {column},"_page_n"'
+    )
+    db = queryset._db if queryset._db is not None else model._meta.db
+    pages: dict[int, Page[M]] = {}
+    for record in await db.execute_query_dict(sql):
+        row = dict(record)
+        number, total = row.pop("_page_n"), row.pop("_page_total")
+        parent = row[model._meta.fields_db_projection[fk]]
+        page = pages.setdefault(parent, Page([], total))
+        if offset < number <= offset + limit:
+            page.rows.append(model._init_from_db(**row))
+    return pages
 
 
 class Loaders:
@@ -56,19 +111,39 @@ class Loaders:
         model: type[M],
         fk: str,
         order_by: tuple[str, ...] = ("id",),
+        related: tuple[str, ...] = (),
         **filters: Any,
     ) -> DataLoader[int, list[M]]:
-        """``<Model>By<Fk>Loader``: all rows whose ``fk`` column is the key, in one query."""
-        key = ("children", model, fk, order_by, tuple(sorted(filters.items())))
+        """``<Model>By<Fk>Loader``: all rows whose ``fk`` column is the key, in one query;
+        ``related`` foreign keys are joined into the same statement (``select_related``)."""
+        key = ("children", model, fk, order_by, related, tuple(sorted(filters.items())))
 
         async def load(parent_ids: Sequence[int]) -> list[list[M]]:
             groups: dict[int, list[M]] = defaultdict(list)
-            rows = await model.filter(**{f"{fk}__in": list(set(parent_ids))}, **filters).order_by(
-                *order_by
-            )
+            queryset = model.filter(**{f"{fk}__in": list(set(parent_ids))}, **filters).order_by(*order_by)
+            rows = await (queryset.select_related(*related) if related else queryset)
             for row in rows:
                 groups[getattr(row, fk)].append(row)
             return [groups.get(i, []) for i in parent_ids]
+
+        return self.get(key, lambda: DataLoader(load_fn=load))
+
+    def page(
+        self,
+        model: type[M],
+        fk: str,
+        offset: int,
+        limit: int,
+        order_by: tuple[str, ...] = ("id",),
+        **filters: Any,
+    ) -> DataLoader[int, Page[M]]:
+        """``<Model>PageBy<Fk>Loader``: each parent's page of rows and their total count, one
+        statement for all parents however many rows each has (``load_pages``)."""
+        key = ("page", model, fk, offset, limit, order_by, tuple(sorted(filters.items())))
+
+        async def load(parent_ids: Sequence[int]) -> list[Page[M]]:
+            pages = await load_pages(model, fk, parent_ids, offset, limit, order_by, **filters)
+            return [pages.get(i) or Page() for i in parent_ids]
 
         return self.get(key, lambda: DataLoader(load_fn=load))
 

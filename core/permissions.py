@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import cast
 
 from strawberry.dataloader import DataLoader
+from tortoise import connections
 
 from core import errors
 from core.context import Context
 from core.errors import UserInputError
-from core.organisations.models import AllianceMembership, AllianceRole, Organisation
+from core.organisations.models import AllianceRole, Organisation
 from core.people.models import Membership, MembershipRole
 
 MANAGING_ROLES = (MembershipRole.ADMIN, MembershipRole.LEADER)
@@ -48,20 +49,48 @@ async def lineage(ctx: Context, org_id: int) -> list[Organisation]:
     return chain
 
 
-async def can_manage_org(ctx: Context, org_id: int) -> bool:
-    """Superusers; admins of the organisation or of any ancestor; for an alliance, admins of a
-    lead member."""
-    viewer = ctx.viewer
-    if viewer.is_superuser:
-        return True
+# The viewer's organisations, everything below them, and the alliances one of them leads.
+_MANAGEABLE = """
+WITH RECURSIVE below(id) AS (
+  SELECT id FROM core_organisation WHERE id IN ({managed})
+  UNION SELECT o.id FROM core_organisation o JOIN below ON o.parent_id = below.id
+)
+SELECT id FROM below
+UNION SELECT alliance_id FROM core_alliance_membership WHERE role = '{lead}' AND organisation_id IN ({managed})
+"""
+
+
+async def manageable_org_ids(ctx: Context) -> frozenset[int]:
+    """Every organisation the viewer may manage, computed once per request: those they are an
+    admin (or leader) of, all their descendants, and the alliances one of them leads.
+
+    One statement (a recursive query) after ``managed_org_ids``, whatever the number of rows a
+    request checks; checks are then set lookups, so a list field may ask ``can_manage_org`` row
+    by row without a statement per row.
+    """
     managed = await managed_org_ids(ctx)
     if not managed:
-        return False
-    chain = await lineage(ctx, org_id)
-    if any(org.id in managed for org in chain):
+        return frozenset()
+
+    async def load(keys: list[int]) -> list[frozenset[int]]:
+        conn = connections.get("default")
+        dialect = conn.capabilities.dialect
+        marks = ", ".join(f"${i}" if dialect == "postgres" else "?" for i in range(1, len(managed) + 1))
+        # PostgreSQL reuses $1…$n in both places; SQLite's ? are positional, so twice the values.
+        values = sorted(managed) * (1 if dialect == "postgres" else 2)
+        _, rows = await conn.execute_query(_MANAGEABLE.format(managed=marks, lead=AllianceRole.LEAD.value), values)
+        return [frozenset(int(row["id"]) for row in rows)]
+
+    loader = ctx.loaders.get("manageable_org_ids", lambda: DataLoader(load_fn=load))
+    return await loader.load(0)
+
+
+async def can_manage_org(ctx: Context, org_id: int) -> bool:
+    """Superusers; admins of the organisation or of any ancestor; for an alliance, admins of a
+    lead member. No statement per call: ``manageable_org_ids`` is read once per request."""
+    if ctx.viewer.is_superuser:
         return True
-    leads = await ctx.loaders.children(AllianceMembership, "alliance_id", role=AllianceRole.LEAD).load(org_id)
-    return any(lead.organisation_id in managed for lead in leads)
+    return org_id in await manageable_org_ids(ctx)
 
 
 def require_signed_in(ctx: Context) -> None:

@@ -131,6 +131,20 @@ def build_page(
     )
 
 
+def build_loaded_page(
+    connection_cls: Callable[..., ConnT],
+    edge_cls: Callable[..., Any],
+    page: Sequence[RowT],
+    offset: int,
+    total: int,
+    edge_fields: Callable[[RowT], dict[str, Any]],
+) -> ConnT:
+    """``build_page`` for a page the database already cut (``Loaders.page``): ``page`` holds
+    only the rows from ``offset``, ``total`` counts them all."""
+    edges = [edge_cls(cursor=encode_cursor(offset + i), **edge_fields(row)) for i, row in enumerate(page)]
+    return connection_cls(edges=edges, page_info=page_info(offset, len(page), total, edges), total_count=total)
+
+
 async def paginate_queryset(
     queryset: QuerySet[Any],
     first: int | None,

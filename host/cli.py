@@ -66,9 +66,11 @@ def serve(
     settings = get_settings()
     configure_logging(settings)
     if workers > 1 and not settings.redis_url:
-        typer.echo(
-            "warning: several workers without GUILDHALL_REDIS_URL do not share subscriptions or limits", err=True
-        )
+        # Each process would have its own in-memory Redis: rate limits multiplied, idempotency keys
+        # and persisted queries unknown to the other processes, events missing from subscriptions.
+        typer.echo("error: --workers above 1 needs GUILDHALL_REDIS_URL (a Redis shared by the processes); "
+                   "see docs/deployment.md", err=True)
+        raise typer.Exit(2)
     # Our middleware logs each request and applies GUILDHALL_TRUSTED_PROXIES (host/proxy.py);
     # uvicorn's access log, logging set-up and proxy headers would duplicate them.
     uvicorn.run("host.app:serve_app", factory=True, host=host, port=port, workers=workers, reload=reload,

@@ -8,6 +8,7 @@ import dataclasses
 import json
 from typing import Any
 
+import orjson
 from cross_web import AsyncHTTPRequestAdapter
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -144,9 +145,14 @@ class GuildhallGraphQL(GraphQL[Context, None]):
                 raise
             raise json.JSONDecodeError(f"JSON not accepted: {type(exc).__name__}", "", 0) from None
 
-    def encode_json(self, data: object) -> str:
-        # Raw UTF-8 and no spaces: Chinese text is half the bytes of \u escapes.
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    def encode_json(self, data: object) -> bytes:
+        # Raw UTF-8 and no spaces: Chinese text is half the bytes of \u escapes. orjson writes the
+        # same text as json.dumps(ensure_ascii=False, separators=(",", ":")) several times faster;
+        # json.dumps remains for what orjson refuses (integers beyond 64 bits).
+        try:
+            return orjson.dumps(data)
+        except TypeError:
+            return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
         # A GET naming a persisted query by hash alone is an operation, not a browser.

@@ -4,7 +4,7 @@ production, and the schema's configuration (introspection and suggestions)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 
 from graphql import ASTValidationRule, GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
@@ -19,8 +19,10 @@ from strawberry.extensions.max_aliases import create_validator as alias_limit_ru
 from strawberry.extensions.query_depth_limiter import create_validator as depth_limit_rule
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import validate_document
+from strawberry.types.graphql import OperationType
 
 from core import errors
+from core.db import one_connection
 from core.errors import shorten
 from core.settings import Settings
 from schema.inputs import check_variables, literal_checks_rule
@@ -174,8 +176,22 @@ def build_extensions(settings: Settings) -> list[ExtensionFactory | type[SchemaE
         lambda: InputChecks(max_string_length=max_string_length),
         lambda: QueryLimits(settings),
     ]
+    extensions.append(OneConnection)
     if settings.is_production:
         extensions.append(MaskInternalErrors)
     # Listed last so it sees errors first on the way out (extensions unwind in reverse).
     extensions.append(lambda: ErrorCodes(hide_suggestions=hide_suggestions))
     return extensions
+
+
+class OneConnection(SchemaExtension):
+    """A query's statements share one pooled PostgreSQL connection (``core.db.one_connection``),
+    taken on its first statement and given back when it is answered; mutations keep a
+    connection per statement or per transaction, subscriptions none between events."""
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        if self.execution_context.operation_type is OperationType.QUERY:
+            async with one_connection():
+                yield
+        else:
+            yield

@@ -25,7 +25,14 @@ from core.people.models import InvitationStatus as Status
 from core.people.models import Membership
 from core.people.models import MembershipInvitation as MembershipInvitationModel
 from core.people.models import Person as PersonModel
-from core.relay import Connection, PageInfo, build_page, page_window, paginate_list
+from core.relay import (
+    Connection,
+    PageInfo,
+    build_loaded_page,
+    build_page,
+    page_window,
+    paginate_list,
+)
 
 if TYPE_CHECKING:
     from core.audit.types import AuditEntry
@@ -103,14 +110,13 @@ class Organisation(ModelNode):
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> MemberConnection:
         offset, limit = page_window(first, after)
-        rows = await info.context.loaders.children(Membership, "organisation_id").load(self.id)
-        people = await info.context.loaders.by_id(PersonModel).load_many(
-            [m.person_id for m in rows[offset : offset + limit]]
-        )
+        # Only this page's memberships are read (a window per organisation, core.loaders.page).
+        page = await info.context.loaders.page(Membership, "organisation_id", offset, limit).load(self.id)
+        people = await info.context.loaders.by_id(PersonModel).load_many([m.person_id for m in page.rows])
         by_id = {p.id: p for p in people if p is not None}
         person = _person_type()
-        return build_page(
-            MemberConnection, MemberEdge, rows, offset, limit,
+        return build_loaded_page(
+            MemberConnection, MemberEdge, page.rows, offset, page.total,
             lambda m: {"node": person.from_model(by_id[m.person_id]), "role": m.role},
         )
 

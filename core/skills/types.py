@@ -7,7 +7,6 @@ from typing import Self
 import strawberry
 from strawberry import relay
 
-from core.context import Info
 from core.enums import SkillGrade
 from core.nodes import ModelNode
 from core.provenance import AwardedBy
@@ -39,21 +38,23 @@ class PersonSkill:
         description="What the level came from, e.g. \"mentorship:12\"; null when set by hand."
     )
     skill_id: strawberry.Private[int]
+    skill_row: strawberry.Private[models.Skill]
 
     @classmethod
-    def from_model(cls, row: models.PersonSkill) -> Self:
+    def from_model(cls, row: models.PersonSkill, skill: models.Skill) -> Self:
+        """``skill``: the row's skill, read with the others of the batch (``Person.skills``), so
+        ``skill`` resolves synchronously: one await per person, not one per level."""
         return cls(
             level=row.level,
             awarded_by=AwardedBy.of(row.awarded_by_organisation_id, row.awarded_by_account_id),
             source=row.source or None,
             skill_id=row.skill_id,
+            skill_row=skill,
         )
 
     @strawberry.field
-    async def skill(self, info: Info) -> Skill:
-        row = await info.context.loaders.by_id(models.Skill).load(self.skill_id)
-        assert row is not None  # the foreign key guarantees it
-        return Skill.from_model(row)
+    def skill(self) -> Skill:
+        return Skill.from_model(self.skill_row)
 
     @strawberry.field(description="The level as an enum value.")
     def grade(self) -> SkillGrade:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pluggy
 import pytest
@@ -48,6 +49,8 @@ from core.settings import Settings, get_settings
 from host.app import create_app
 from host.plugins import build_plugin_manager
 from host.registry import build_registry
+from host.testing.factories import DEFAULT_MODULES, Factories, load_factories
+from host.testing.servers import ServerLauncher
 from host.testing.support import Clock, GraphQLClient
 
 TEST_SECRET = "test-secret-key-0123456789abcdefghijklmnop"
@@ -84,6 +87,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "Load installed plugins (entry points); false: core and the in-tree plugins only",
         type="bool",
         default=True,
+    )
+    parser.addini(
+        "guildhall_factories",
+        "Modules of test-data factories (host/testing/factories.py); {plugin}: each loaded plugin's name",
+        type="linelist",
+        default=list(DEFAULT_MODULES),
     )
 
 
@@ -159,6 +168,13 @@ def registry(pm: pluggy.PluginManager) -> Registry:
     return build_registry(pm)
 
 
+@pytest.fixture(scope="session")
+def factories(registry: Registry, pytestconfig: pytest.Config) -> Factories:
+    """Test-data factories of core and of every loaded plugin that ships some (``host.testing.factories``)."""
+    modules: list[str] = pytestconfig.getini("guildhall_factories")
+    return load_factories([p.name for p in registry.plugins], modules)
+
+
 # Backends ----------------------------------------------------------------------------------------
 
 
@@ -225,6 +241,26 @@ async def redis() -> AsyncIterator[Redis]:
     await client.ping()  # fail loudly, never skip, when the configured Redis is down
     yield client
     await client.aclose()
+
+
+@pytest.fixture
+def guildhall_servers(
+    settings: Settings, registry: Registry, database: str, rt: Runtime, tmp_path: Path
+) -> Iterator[ServerLauncher]:
+    """Starts real ``guildhall serve`` processes on the tests' PostgreSQL and Redis
+    (``launcher.start(**settings)`` -> ``ServerProcess`` with ``.http``/``.ws``), stopped after
+    the test. Skipped on SQLite or fakeredis: separate processes cannot share those."""
+    redis_url = _redis_url()
+    if not _on_postgres() or redis_url is None:
+        pytest.skip(f"needs PostgreSQL and Redis shared by processes: set {DATABASE_ENV} and {REDIS_ENV}")
+    launcher = ServerLauncher({
+        "env": "test", "database_url": database, "redis_url": redis_url, "secret_key": settings.secret_key,
+        "plugins": ",".join(registry.activity_plugins),
+    }, tmp_path)
+    try:
+        yield launcher
+    finally:
+        launcher.stop()
 
 
 @pytest.fixture

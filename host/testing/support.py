@@ -137,18 +137,21 @@ class StatementCounter(logging.Handler):
 
 
 @contextmanager
-def count_statements() -> Iterator[StatementCounter]:
-    """``with count_statements() as counter: ...`` then ``counter.count`` SQL statements ran."""
+def count_statements(propagate: bool = True) -> Iterator[StatementCounter]:
+    """``with count_statements() as counter: ...`` then ``counter.count`` SQL statements ran.
+    ``propagate=False`` keeps the statements out of pytest's captured log (thousands of them)."""
     logger = logging.getLogger("tortoise.db_client")
     counter = StatementCounter()
-    previous = logger.level
+    previous, previous_propagate = logger.level, logger.propagate
     logger.setLevel(logging.DEBUG)
+    logger.propagate = propagate
     logger.addHandler(counter)
     try:
         yield counter
     finally:
         logger.removeHandler(counter)
         logger.setLevel(previous)
+        logger.propagate = previous_propagate
 
 
 def runtime_with(rt: Runtime, pm: pluggy.PluginManager) -> Runtime:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from strawberry.dataloader import DataLoader
 from tortoise.functions import Count
@@ -131,7 +132,7 @@ async def salons_by_organisation(
     ctx: Context, org_id: int, start: datetime | None, end: datetime | None
 ) -> list[ForumSalon]:
     """In start order, within [start, end) when given; one query for every organisation on the page."""
-    filters: dict[str, datetime] = {}
+    filters: dict[str, Any] = {}
     if start is not None:
         filters["starts_at__gte"] = start
     if end is not None:
