@@ -22,7 +22,7 @@ from core.organisations.models import (
     OrganisationLevel,
     StudioStatus,
 )
-from core.permissions import can_manage_org, lineage, require_manage_org
+from core.permissions import can_manage_org, lineage, require_manage_org, require_may_name
 from core.validation import Checks
 
 NAME_MAX = 200
@@ -117,6 +117,7 @@ async def create_organisation(ctx: Context, data: OrganisationData) -> Organisat
         await require_manage_org(ctx, data.parent_id, "parentId")
     if data.leader_id is not None:
         await require_person(data.leader_id, "leaderId")
+        await require_may_name(ctx, data.leader_id, "leaderId")
     kind = data.kind or OrganisationKind.ENTERPRISE
     status = data.status if kind == OrganisationKind.STUDIO else None
     if data.status is not None and kind != OrganisationKind.STUDIO:
@@ -144,8 +145,9 @@ async def update_organisation(ctx: Context, org_id: int, data: OrganisationData)
             if org.kind != OrganisationKind.STUDIO:
                 raise UserInputError(errors.BAD_USER_INPUT, "Only studios have a status", "status")
             values["status"] = data.status
-        if data.leader_id is not None:
+        if data.leader_id is not None and data.leader_id != org.leader_id:
             await require_person(data.leader_id, "leaderId")
+            await require_may_name(ctx, data.leader_id, "leaderId")
             values["leader_id"] = data.leader_id
         if data.clear_parent:
             if not ctx.viewer.is_superuser:

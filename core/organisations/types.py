@@ -10,7 +10,7 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
-from core.context import Info
+from core.context import Context, Info
 from core.enums import (
     AllianceRole,
     InvitationStatus,
@@ -32,7 +32,6 @@ from core.relay import (
     build_page,
     page_window,
     paginate_list,
-    to_global_id,
 )
 
 if TYPE_CHECKING:
@@ -228,8 +227,8 @@ class StudioStatusChange:
 
 
 @strawberry.type(description="An alliance's invitation to an organisation, whose admins accept or decline it.")
-class AllianceInvitation:
-    id: strawberry.ID = strawberry.field(description="Global ID (`AllianceInvitation:<n>`).")
+class AllianceInvitation(ModelNode):
+    id: relay.NodeID[int]
     role: AllianceRole = strawberry.field(description="The role the organisation gets on accepting.")
     status: InvitationStatus
     invited_at: datetime
@@ -238,9 +237,20 @@ class AllianceInvitation:
     organisation_id: strawberry.Private[int]
 
     @classmethod
+    def model(cls) -> type[models.AllianceInvitation]:
+        return models.AllianceInvitation
+
+    @classmethod
+    async def can_see(cls, ctx: Context, row: models.AllianceInvitation) -> bool:
+        """Admins of the alliance and of the invited organisation, superusers (``node`` too)."""
+        from core.organisations.invitations import can_see_invitation
+
+        return await can_see_invitation(ctx, row)
+
+    @classmethod
     def from_model(cls, row: models.AllianceInvitation) -> Self:
         return cls(
-            id=strawberry.ID(to_global_id("AllianceInvitation", row.id)), role=row.role, status=row.status,
+            id=row.id, role=row.role, status=row.status,
             invited_at=row.invited_at, responded_at=row.responded_at, alliance_id=row.alliance_id,
             organisation_id=row.organisation_id,
         )
