@@ -56,6 +56,9 @@ class Organisation(Model):
     # Only alliances have a charter (联盟章程); only studios a status and a leader (领衔人).
     charter = fields.TextField(default="")
     status = fields.CharEnumField(StudioStatus, max_length=20, null=True)
+    # Studio profile (0006): when it was founded (成立), and what it is known for (特色方向).
+    founded = fields.DateField(null=True)
+    specialties: fields.JSONField[list[str]] = fields.JSONField(default=list)
     parent: fields.ForeignKeyNullableRelation[Organisation] = fields.ForeignKeyField(
         "core.Organisation", related_name="children", null=True, on_delete=fields.RESTRICT
     )

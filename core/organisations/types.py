@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
@@ -61,6 +61,8 @@ class Organisation(ModelNode):
     description: str
     charter: str = strawberry.field(description="Alliance charter (联盟章程); empty for others.")
     status: StudioStatus | None = strawberry.field(description="Studios only.")
+    founded: date | None = strawberry.field(description="When it was founded (成立日期); null if unknown.")
+    specialties: list[str] = strawberry.field(description="What it is known for (特色方向), e.g. 焊接机器人.")
     parent_id: strawberry.Private[int | None]
     leader_id: strawberry.Private[int | None]
 
@@ -80,6 +82,8 @@ class Organisation(ModelNode):
             description=row.description,
             charter=row.charter,
             status=row.status,
+            founded=row.founded,
+            specialties=list(row.specialties or []),
             parent_id=row.parent_id,
             leader_id=row.leader_id,
         )
@@ -104,6 +108,12 @@ class Organisation(ModelNode):
     ) -> Connection[Organisation]:
         rows = await info.context.loaders.children(models.Organisation, "parent_id").load(self.id)
         return paginate_list(rows, first, after, Organisation.from_model)
+
+    @strawberry.field(description="How many people are members (directly, not of organisations below).")
+    async def member_count(self, info: Info) -> int:
+        from core.organisations.directory import member_counts
+
+        return await member_counts(info.context).load(self.id)
 
     @strawberry.field(description="People in this organisation, with their role on each edge.")
     async def members(

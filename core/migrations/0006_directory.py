@@ -1,0 +1,23 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+import functools
+from json import dumps, loads
+from tortoise import fields
+
+class Migration(migrations.Migration):
+    dependencies = [('core', '0005_revoked_tokens_refresh_grace')]
+
+    initial = False
+
+    operations = [
+        ops.AddField(
+            model_name='Organisation',
+            name='founded',
+            field=fields.DateField(null=True),
+        ),
+        ops.AddField(
+            model_name='Organisation',
+            name='specialties',
+            field=fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
+        ),
+    ]
