@@ -3,6 +3,7 @@ from tortoise.migrations import operations as ops
 import functools
 from json import dumps, loads
 from tortoise import fields
+from tortoise.fields.db_defaults import SqlDefault
 
 class Migration(migrations.Migration):
     dependencies = [('core', '0005_revoked_tokens_refresh_grace')]
@@ -18,6 +19,6 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Organisation',
             name='specialties',
-            field=fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
+            field=fields.JSONField(default=list, db_default=SqlDefault("'[]'"), encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
         ),
     ]

@@ -6,6 +6,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
+from tortoise.fields.db_defaults import SqlDefault
 from tortoise.models import Model
 
 from core.people.models import InvitationStatus
@@ -58,7 +59,8 @@ class Organisation(Model):
     status = fields.CharEnumField(StudioStatus, max_length=20, null=True)
     # Studio profile (0006): when it was founded (成立), and what it is known for (特色方向).
     founded = fields.DateField(null=True)
-    specialties: fields.JSONField[list[str]] = fields.JSONField(default=list)
+    # The database default fills rows that existed before 0006 (a NOT NULL column needs one).
+    specialties: fields.JSONField[list[str]] = fields.JSONField(default=list, db_default=SqlDefault("'[]'"))
     parent: fields.ForeignKeyNullableRelation[Organisation] = fields.ForeignKeyField(
         "core.Organisation", related_name="children", null=True, on_delete=fields.RESTRICT
     )
