@@ -33,7 +33,7 @@ from core.plugin_api import STUDIO_YEAR_ZONE, GrowthItem, year_bounds
 from core.relay import DEFAULT_PAGE, MAX_PAGE, PageInfo, strict_b64decode, to_global_id
 from core.skills.models import GRADE_NAMES_ZH, PersonSkill
 
-MAX_SKIP = 100_000  # entries at one instant a cursor may step over
+MAX_SKIP = 10_000  # entries at one instant a cursor may step over
 _CURSOR = re.compile(r"g:(0|[1-9][0-9]{0,17}):(0|[1-9][0-9]{0,5})")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
