@@ -57,9 +57,9 @@ class Organisation(Model):
     # Only alliances have a charter (联盟章程); only studios a status and a leader (领衔人).
     charter = fields.TextField(default="")
     status = fields.CharEnumField(StudioStatus, max_length=20, null=True)
-    # Studio profile (0006): when it was founded (成立), and what it is known for (特色方向).
+    # Studio profile (0008): when it was founded (成立), and what it is known for (特色方向).
     founded = fields.DateField(null=True)
-    # The database default fills rows that existed before 0006 (a NOT NULL column needs one).
+    # The database default fills rows that existed before 0008 (a NOT NULL column needs one).
     specialties: fields.JSONField[list[str]] = fields.JSONField(default=list, db_default=SqlDefault("'[]'"))
     parent: fields.ForeignKeyNullableRelation[Organisation] = fields.ForeignKeyField(
         "core.Organisation", related_name="children", null=True, on_delete=fields.RESTRICT

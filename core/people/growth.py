@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import base64
 import inspect
+import logging
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Self
+from typing import Any, Self
 
 import strawberry
 from strawberry import relay
@@ -33,6 +35,9 @@ from core.plugin_api import STUDIO_YEAR_ZONE, GrowthItem, year_bounds
 from core.relay import DEFAULT_PAGE, MAX_PAGE, PageInfo, strict_b64decode, to_global_id
 from core.skills.models import GRADE_NAMES_ZH, PersonSkill
 
+log = logging.getLogger(__name__)
+
+TITLE_MAX = 200  # characters of an entry's title shown
 MAX_SKIP = 10_000  # entries at one instant a cursor may step over
 _CURSOR = re.compile(r"g:(0|[1-9][0-9]{0,17}):(0|[1-9][0-9]{0,5})")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -142,12 +147,38 @@ class GrowthConnection:
         return [edge.node for edge in self.edges]
 
 
+async def _answer(info: Info, plugin: str, names: list[str], kwargs: dict[str, Any]) -> list[Any]:
+    """One plugin's answer, through a pluggy hook caller (so tracing and wrappers apply)."""
+    pm = info.context.rt.registry.pm
+    others = [pm.get_plugin(other) for other in names if other != plugin]
+    found: list[Any] = []
+    for result in pm.subset_hook_caller("growth_items", remove_plugins=others)(**kwargs):
+        answer = await result if inspect.isawaitable(result) else result
+        found.extend(answer or [])
+    return found
+
+
 async def _plugin_items(info: Info, person_id: int, before: datetime | None, limit: int) -> list[GrowthItem]:
-    """Every plugin's entries, in plugin order, each plugin's cut to ``limit`` and to ``before``."""
+    """Every plugin's entries in registration order (core first), each plugin's cut to ``limit``
+    and to ``before``. Each plugin is asked on its own: one that fails (logged) loses only its
+    own entries, and an answer that is not a ``GrowthItem`` is dropped (logged)."""
+    pm = info.context.rt.registry.pm
+    implementers = {impl.plugin_name for impl in pm.hook.growth_items.get_hookimpls()}
+    names = [name for name, _ in pm.list_name_plugin()]
+    kwargs = {"person_id": person_id, "before": before, "limit": limit}
     items: list[GrowthItem] = []
-    for result in info.context.rt.registry.pm.hook.growth_items(person_id=person_id, before=before, limit=limit):
-        found = await result if inspect.isawaitable(result) else result
-        own = [item for item in found or [] if before is None or aware(item.at) <= before]
+    for plugin in (name for name in names if name in implementers):
+        try:
+            answer = await _answer(info, plugin, names, kwargs)
+        except Exception:
+            log.exception("growth_items hook of %s failed for person %s", plugin, person_id)
+            continue
+        own = []
+        for item in answer:
+            if not isinstance(item, GrowthItem) or not isinstance(item.at, datetime):
+                log.warning("growth_items hook of %s: entry dropped (%r)", plugin, type(item).__name__)
+            elif before is None or aware(item.at) <= before:
+                own.append(replace(item, title=item.title[:TITLE_MAX]) if len(item.title) > TITLE_MAX else item)
         items.extend(newest_first(own)[:limit])
     return newest_first(items)
 

@@ -252,6 +252,32 @@ async def test_hook_growth_items(echo: EchoPlugin, echo_api: GraphQLClient) -> N
     assert anonymous["edges"] == [] and anonymous["pageInfo"]["hasNextPage"] is False
 
 
+
+class BrokenGrowth:
+    """A plugin whose growth_items fails, and one answering junk: the others' entries still show."""
+
+    @hookimpl
+    def growth_items(self, person_id: int) -> list[object]:
+        raise RuntimeError("boom")
+
+
+class JunkGrowth:
+    @hookimpl
+    async def growth_items(self) -> list[object]:
+        return ["不是条目"]
+
+
+async def test_growth_items_of_a_failing_plugin_are_lost_alone(rt: Runtime, echo_pm: pluggy.PluginManager) -> None:
+    from core.people.models import Person
+
+    echo_pm.register(BrokenGrowth(), name="broken_growth")
+    echo_pm.register(JunkGrowth(), name="junk_growth")
+    client = client_for(runtime_with(rt, echo_pm))
+    person = await Person.create(name="李小明")
+    data = await client(GROWTH, {"id": gid("Person", person.id)})
+    await client.http.aclose()
+    assert [e["node"]["kind"] for e in data["node"]["growth"]["edges"]] == ["echo.future"]
+
 def test_plugins_listing_names_versions_and_hooks(echo_registry: Registry) -> None:
     info = {p.name: p for p in echo_registry.plugins}
     assert list(info) == ["core", "echo"]

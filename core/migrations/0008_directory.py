@@ -6,7 +6,7 @@ from tortoise import fields
 from tortoise.fields.db_defaults import SqlDefault
 
 class Migration(migrations.Migration):
-    dependencies = [('core', '0005_revoked_tokens_refresh_grace')]
+    dependencies = [('core', '0007_notifications')]
 
     initial = False
 
