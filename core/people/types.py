@@ -14,7 +14,7 @@ from core.nodes import ModelNode
 from core.organisations.models import Organisation as OrganisationModel
 from core.organisations.types import Organisation
 from core.people import models
-from core.people.growth import GrowthConnection
+from core.people.growth import GrowthConnection, growth_page
 from core.people.invitations import can_see_invitation
 from core.permissions import can_manage_org, can_see_contact
 from core.provenance import AwardedBy, account_person
@@ -158,8 +158,6 @@ class Person(ModelNode):
         "levels, apprenticeships, training, …): each entry only where the viewer may see its subject."
     )
     async def growth(self, info: Info, first: int | None = None, after: str | None = None) -> GrowthConnection:
-        from core.people.growth import growth_page
-
         return await growth_page(info, self.id, first, after)
 
     @strawberry.field
