@@ -20,12 +20,14 @@ import base64
 import inspect
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Self
 
 import strawberry
 from strawberry import relay
+from strawberry.dataloader import DataLoader
 
 from core import errors
 from core.context import Info
@@ -183,7 +185,23 @@ async def _plugin_items(info: Info, person_id: int, before: datetime | None, lim
     return newest_first(items)
 
 
-async def growth_page(info: Info, person_id: int, first: int | None, after: str | None) -> GrowthConnection:
+def _one_person(info: Info) -> DataLoader[int, bool]:
+    """Per request: True for the first person whose growth record is asked for (and for that
+    person again), False for any other. No statement."""
+    chosen: list[int] = []
+
+    async def load(person_ids: Sequence[int]) -> list[bool]:
+        if not chosen and person_ids:
+            chosen.append(person_ids[0])
+        return [person_id == chosen[0] for person_id in person_ids]
+
+    return info.context.loaders.get(("growth_person",), lambda: DataLoader(load_fn=load))
+
+
+async def growth_page(info: Info, person_id: int, first: int | None, after: str | None) -> GrowthConnection | None:
+    """One page of the person's growth record; None when another person's record was already
+    asked for in this request (a record is a profile page, not a list column: every plugin
+    answers per person, so a list of records would cost statements per person)."""
     from core.permissions import can_see_contact
     from core.queries import visible_nodes
 
@@ -191,6 +209,8 @@ async def growth_page(info: Info, person_id: int, first: int | None, after: str 
     if not 0 <= first <= MAX_PAGE:
         raise PublicError(f"`first` must be between 0 and {MAX_PAGE}", errors.OUT_OF_RANGE, "first")
     before, passed = decode_cursor(after) if after else (None, 0)
+    if not await _one_person(info).load(person_id):
+        return None
     items = await _plugin_items(info, person_id, before, passed + first + 1)
     # Entries at exactly ``before`` come first; the cursor already passed ``passed`` of them.
     at_before = 0

@@ -155,9 +155,12 @@ class Person(ModelNode):
 
     @strawberry.field(
         description="Growth record (成长档案), newest first, from core and every plugin (honours, "
-        "levels, apprenticeships, training, …): each entry only where the viewer may see its subject."
+        "levels, apprenticeships, training, …): each entry only where the viewer may see its subject. "
+        "Answered for one person per request; null for any other person in the same request."
     )
-    async def growth(self, info: Info, first: int | None = None, after: str | None = None) -> GrowthConnection:
+    async def growth(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> GrowthConnection | None:
         return await growth_page(info, self.id, first, after)
 
     @strawberry.field

@@ -155,3 +155,16 @@ async def test_growth_statements_do_not_grow_with_the_entries(gql: GraphQLClient
         counts[n] = counter.count
     await heavy.http.aclose()
     assert counts[2] == counts[12] <= 16, counts
+
+
+async def test_one_growth_record_per_request(gql: GraphQLClient) -> None:
+    """A record is a profile page: in a list, only the first person's is answered (and that
+    person's again), so a list of people never costs statements per person."""
+    people = [await Person.create(name=name) for name in ("甲", "乙", "丙")]
+    for person in people:
+        await Honour.create(person=person, title="技术能手", level=HonourLevel.ENTERPRISE, year=2020)
+    data = await gql("""{ people(first: 3) { nodes { name growth { nodes { title } } } }
+      again: node(id: "%s") { ... on Person { growth { nodes { title } } } } }""" % gid("Person", people[0].id))
+    assert [(p["name"], p["growth"]) for p in data["people"]["nodes"]] == [
+        ("甲", {"nodes": [{"title": "荣获技术能手"}]}), ("乙", None), ("丙", None)]
+    assert data["again"]["growth"] == {"nodes": [{"title": "荣获技术能手"}]}
