@@ -163,8 +163,8 @@ async def test_one_growth_record_per_request(gql: GraphQLClient) -> None:
     people = [await Person.create(name=name) for name in ("甲", "乙", "丙")]
     for person in people:
         await Honour.create(person=person, title="技术能手", level=HonourLevel.ENTERPRISE, year=2020)
-    data = await gql("""{ people(first: 3) { nodes { name growth { nodes { title } } } }
-      again: node(id: "%s") { ... on Person { growth { nodes { title } } } } }""" % gid("Person", people[0].id))
+    data = await gql("""query($id: ID!) { people(first: 3) { nodes { name growth { nodes { title } } } }
+      again: node(id: $id) { ... on Person { growth { nodes { title } } } } }""", {"id": gid("Person", people[0].id)})
     assert [(p["name"], p["growth"]) for p in data["people"]["nodes"]] == [
         ("甲", {"nodes": [{"title": "荣获技术能手"}]}), ("乙", None), ("丙", None)]
     assert data["again"]["growth"] == {"nodes": [{"title": "荣获技术能手"}]}
