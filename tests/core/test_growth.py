@@ -168,3 +168,24 @@ async def test_one_growth_record_per_request(gql: GraphQLClient) -> None:
     assert [(p["name"], p["growth"]) for p in data["people"]["nodes"]] == [
         ("甲", {"nodes": [{"title": "荣获技术能手"}]}), ("乙", None), ("丙", None)]
     assert data["again"]["growth"] == {"nodes": [{"title": "荣获技术能手"}]}
+
+
+async def test_a_list_of_people_with_growth_costs_the_same_at_10_and_100(gql: GraphQLClient) -> None:
+    studio = await make_org("工作室", OrganisationKind.STUDIO)
+    for i in range(100):
+        person = await Person.create(name=f"职工{i:03d}")
+        await Honour.create(person=person, title="技术能手", level=HonourLevel.ENTERPRISE, year=2020)
+        if i < 2:
+            await _career(studio, person)
+    heavy = gql.with_settings(max_query_cost=10**9)
+    counts = {}
+    for size in (10, 100):
+        with count_statements() as counter:
+            data = await heavy("query($n: Int!) { people(first: $n) { nodes { growth { nodes { "
+                               "title subject { id } } } } } }", {"n": size})
+        # Anonymous: two honours, the level, the agreement started and graduated (training is private).
+        assert len(data["people"]["nodes"][0]["growth"]["nodes"]) == 5
+        assert all(node["growth"] is None for node in data["people"]["nodes"][1:])
+        counts[size] = counter.count
+    await heavy.http.aclose()
+    assert counts[10] == counts[100], counts
