@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from core.auth.models import Account
@@ -66,11 +66,14 @@ async def _build_organisations(demo: DemoData) -> None:
                level=OrganisationLevel.MUNICIPAL, region="海州市", industry="职业教育", parent=fed,
                description="校企合作伙伴,面向企业职工开展技能培训。")
     await _org("studio_wang", demo, name="王建国劳模创新工作室", kind=OrganisationKind.STUDIO,
-               level=OrganisationLevel.MUNICIPAL, region="海州市", industry="焊接", parent=heavy, status="ACTIVE")
+               level=OrganisationLevel.MUNICIPAL, region="海州市", industry="焊接", parent=heavy, status="ACTIVE",
+               founded=date(2012, 5, 1), specialties=["特种焊接", "焊接机器人", "名师带徒"])
     await _org("studio_li", demo, name="李红梅技能大师工作室", kind=OrganisationKind.STUDIO,
-               level=OrganisationLevel.DISTRICT, region="海州市", industry="数控加工", parent=heavy, status="ACTIVE")
+               level=OrganisationLevel.DISTRICT, region="海州市", industry="数控加工", parent=heavy, status="ACTIVE",
+               founded=date(2016, 9, 1), specialties=["五轴数控加工", "精密零件"])
     await _org("studio_zhang", demo, name="张志强工匠创新工作室", kind=OrganisationKind.STUDIO,
-               level=OrganisationLevel.ENTERPRISE, region="东港区", industry="汽车NVH", parent=auto, status="ACTIVE")
+               level=OrganisationLevel.ENTERPRISE, region="东港区", industry="汽车NVH", parent=auto, status="ACTIVE",
+               founded=date(2019, 3, 1), specialties=["整车NVH", "降噪工艺"])
     await _org("studio_nvh", demo, name="NVH跨区域联盟工作室", kind=OrganisationKind.STUDIO,
                level=OrganisationLevel.MUNICIPAL, region="海州市、临港市", industry="汽车NVH", parent=union,
                status="ACTIVE", description="两家企业的工作室两两结盟,跨区域共建。")

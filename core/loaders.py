@@ -5,8 +5,9 @@ Loaders never live at module level: their cache would leak between requests and 
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -16,6 +17,20 @@ from tortoise.models import Model
 M = TypeVar("M", bound=Model)
 K = TypeVar("K")
 V = TypeVar("V")
+
+
+def shielded(loader: DataLoader[K, V]) -> DataLoader[K, V]:
+    """``load`` answers a shield of the loader's shared future. Several resolvers await the same
+    future; when GraphQL cancels one of them (a sibling field failed and nulled their parent), a
+    bare ``await`` would cancel the shared future too, and the *other* resolvers, not cancelled,
+    would get ``CancelledError``: an internal error (found by tests/security/test_matrix_reads.py)."""
+    load = loader.load
+
+    def shielded_load(key: K) -> Awaitable[V]:
+        return asyncio.shield(load(key))
+
+    loader.load = shielded_load  # type: ignore[method-assign]
+    return loader
 
 
 @dataclass(frozen=True)
@@ -79,7 +94,7 @@ class Loaders:
     def get(self, key: Hashable, make: Callable[[], DataLoader[K, V]]) -> DataLoader[K, V]:
         """The loader stored under ``key``, made by ``make`` the first time it is asked for."""
         if key not in self._loaders:
-            self._loaders[key] = make()
+            self._loaders[key] = shielded(make())
         return self._loaders[key]
 
     def by_id(self, model: type[M]) -> DataLoader[int, M | None]:

@@ -140,6 +140,16 @@ async def can_add_directly(ctx: Context, person_id: int) -> bool:
     return True
 
 
+async def require_may_name(ctx: Context, person_id: int, field: str) -> None:
+    """Naming a person in an organisation's record (its leader) ties them to it: the same consent
+    as adding them (``can_add_directly``), or the person names themselves."""
+    if ctx.viewer.person_id == person_id or await can_add_directly(ctx, person_id):
+        return
+    raise UserInputError(
+        errors.INVITATION_REQUIRED, "This person is not in your organisations: invite them first", field
+    )
+
+
 async def awarding_organisation(ctx: Context, person_id: int, org_id: int | None) -> int | None:
     """The organisation in whose name the viewer records a level or honour of the person.
 

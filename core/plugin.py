@@ -4,6 +4,7 @@ same hooks as any plugin."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 from core import hookimpl
 from core.audit.queries import AuditQueries
@@ -18,7 +19,7 @@ from core.organisations.queries import OrganisationQueries
 from core.people.mutations import PeopleMutations
 from core.people.queries import PeopleQueries
 from core.people.types import Person
-from core.plugin_api import DemoData, DomainEvent, ModelApp, Notice, TypeExtension
+from core.plugin_api import DemoData, DomainEvent, GrowthItem, ModelApp, Notice, TypeExtension
 from core.queries import CoreQueries
 from core.skills.mutations import SkillMutations
 from core.skills.queries import SkillQueries
@@ -60,3 +61,10 @@ def register_demo() -> Callable[[DemoData], Awaitable[None]]:
     from core.demo import load_core_demo
 
     return load_core_demo
+
+
+@hookimpl
+def growth_items(person_id: int, before: datetime | None, limit: int) -> Awaitable[list[GrowthItem]]:
+    from core.people.growth import core_growth_items
+
+    return core_growth_items(person_id, before, limit)

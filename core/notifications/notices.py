@@ -3,8 +3,8 @@
 - ``membership.invited``: the invited person (kind ``membership.invited``);
 - ``alliance.invited``: the admins and leaders of the invited organisation (kind ``alliance.invited``).
 
-Both link to the inviting organisation (or alliance) until invitations are Relay nodes of their
-own; the invited see it through ``node(id:)`` (organisations are public).
+Both link to the invitation itself (a Relay node that exactly the invited may see), so a client
+opens it to accept or decline, and the notice disappears for whoever may no longer see it.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from core.organisations.models import Organisation
 from core.people.models import Membership
 from core.permissions import MANAGING_ROLES
 from core.plugin_api import DomainEvent, Notice
-from core.relay import parse_global_id, to_global_id
+from core.relay import parse_global_id
 
 
 def pk_in(payload: dict[str, Any], key: str, type_name: str = "Person") -> int | None:
@@ -32,14 +32,14 @@ async def _names(*org_ids: int) -> dict[int, str]:
 async def _membership_invited(event: DomainEvent) -> list[Notice]:
     person_id = pk_in(event.payload, "personId")
     org_id = pk_in(event.payload, "organisationId", "Organisation")
-    if person_id is None or org_id is None:
+    if person_id is None or org_id is None or "invitationId" not in event.payload:
         return []
     name = (await _names(org_id)).get(org_id, "")
     return [
         Notice(
             recipient_id=person_id,
             kind="membership.invited",
-            subject=to_global_id("Organisation", org_id),
+            subject=str(event.payload["invitationId"]),
             actor_id=pk_in(event.payload, "invitedById"),
             summary=f"{name} 邀请你加入",
         )
@@ -49,7 +49,7 @@ async def _membership_invited(event: DomainEvent) -> list[Notice]:
 async def _alliance_invited(event: DomainEvent) -> list[Notice]:
     alliance_id = pk_in(event.payload, "allianceId", "Organisation")
     org_id = pk_in(event.payload, "organisationId", "Organisation")
-    if alliance_id is None or org_id is None:
+    if alliance_id is None or org_id is None or "invitationId" not in event.payload:
         return []
     admins = cast(
         "list[int]",
@@ -64,7 +64,7 @@ async def _alliance_invited(event: DomainEvent) -> list[Notice]:
         Notice(
             recipient_id=admin,
             kind="alliance.invited",
-            subject=to_global_id("Organisation", alliance_id),
+            subject=str(event.payload["invitationId"]),
             actor_id=actor,
             summary=summary,
         )

@@ -6,6 +6,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
+from tortoise.fields.db_defaults import SqlDefault
 from tortoise.models import Model
 
 from core.people.models import InvitationStatus
@@ -56,6 +57,10 @@ class Organisation(Model):
     # Only alliances have a charter (联盟章程); only studios a status and a leader (领衔人).
     charter = fields.TextField(default="")
     status = fields.CharEnumField(StudioStatus, max_length=20, null=True)
+    # Studio profile (0008): when it was founded (成立), and what it is known for (特色方向).
+    founded = fields.DateField(null=True)
+    # The database default fills rows that existed before 0008 (a NOT NULL column needs one).
+    specialties: fields.JSONField[list[str]] = fields.JSONField(default=list, db_default=SqlDefault("'[]'"))
     parent: fields.ForeignKeyNullableRelation[Organisation] = fields.ForeignKeyField(
         "core.Organisation", related_name="children", null=True, on_delete=fields.RESTRICT
     )

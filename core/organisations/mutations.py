@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TypeVar
 
 import strawberry
@@ -32,6 +33,10 @@ class OrganisationCreateInput:
     charter: str | None = None
     status: StudioStatus | None = None
     leader_id: strawberry.ID | None = None
+    founded: date | None = None
+    specialties: list[str] | None = strawberry.field(
+        default=None, description="At most 20, each at most 50 characters."
+    )
 
 
 @strawberry.input
@@ -48,6 +53,10 @@ class OrganisationUpdateInput:
         default=strawberry.UNSET, description="null makes the organisation top-level."
     )
     leader_id: strawberry.ID | None = strawberry.UNSET
+    founded: date | None = strawberry.UNSET
+    specialties: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="Replaces the list; at most 20, each at most 50 characters."
+    )
 
 
 @strawberry.type
@@ -154,6 +163,8 @@ class OrganisationMutations:
             status=input.status,
             parent_id=decode_optional_id(input.parent_id, "Organisation", "parentId"),
             leader_id=decode_optional_id(input.leader_id, "Person", "leaderId"),
+            founded=input.founded,
+            specialties=input.specialties,
         )
         org = await services.create_organisation(info.context, data)
         return OrganisationCreatePayload(organisation=Organisation.from_model(org))
@@ -173,6 +184,8 @@ class OrganisationMutations:
             status=_given(input.status),
             parent_id=decode_optional_id(parent, "Organisation", "parentId"),
             leader_id=decode_optional_id(leader, "Person", "leaderId"),
+            founded=_given(input.founded),
+            specialties=_given(input.specialties),
             clear_parent=input.parent_id is None,
         )
         org = await services.update_organisation(info.context, org_id, data)

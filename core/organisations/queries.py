@@ -5,15 +5,25 @@ from __future__ import annotations
 import strawberry
 
 from core.context import Info
-from core.enums import OrganisationKind
-from core.organisations import models
+from core.enums import OrganisationKind, OrganisationLevel, StudioStatus
+from core.organisations.directory import OrganisationFilter, organisations_queryset
 from core.organisations.types import Organisation
 from core.relay import Connection, decode_query_id, paginate_queryset
 
 
+def _optional_org(value: strawberry.ID | None, field: str) -> int | None:
+    return None if value is None else decode_query_id(value, "Organisation", field)
+
+
 @strawberry.type
 class OrganisationQueries:
-    @strawberry.field(description="Organisations by id, filtered; newest last.")
+    @strawberry.field(
+        description="The organisation directory, by id (newest last). `search` (at most 100 "
+        "characters, 5 words, each must match) looks in names and descriptions; `region` and "
+        "`industry` (the industry chain) match by contained text; `parentId` gives direct "
+        "children, `ancestorId` everything below; `allianceId` the alliance's members and "
+        "everything below them. Filters combine with AND."
+    )
     async def organisations(
         self,
         info: Info,
@@ -22,12 +32,22 @@ class OrganisationQueries:
         kind: OrganisationKind | None = None,
         search: str | None = None,
         parent_id: strawberry.ID | None = None,
+        level: OrganisationLevel | None = None,
+        region: str | None = None,
+        industry: str | None = None,
+        status: StudioStatus | None = None,
+        ancestor_id: strawberry.ID | None = None,
+        alliance_id: strawberry.ID | None = None,
     ) -> Connection[Organisation]:
-        queryset = models.Organisation.all()
-        if kind is not None:
-            queryset = queryset.filter(kind=kind)
-        if search and search.strip():
-            queryset = queryset.filter(name__icontains=search.strip())
-        if parent_id is not None:
-            queryset = queryset.filter(parent_id=decode_query_id(parent_id, "Organisation", "parentId"))
-        return await paginate_queryset(queryset.order_by("id"), first, after, Organisation.from_model)
+        data = OrganisationFilter(
+            kind=kind,
+            level=level,
+            region=region,
+            industry=industry,
+            status=status,
+            search=search,
+            parent_id=_optional_org(parent_id, "parentId"),
+            ancestor_id=_optional_org(ancestor_id, "ancestorId"),
+            alliance_id=_optional_org(alliance_id, "allianceId"),
+        )
+        return await paginate_queryset(organisations_queryset(data), first, after, Organisation.from_model)

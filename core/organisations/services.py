@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Literal, TypedDict
 
 from tortoise.exceptions import IntegrityError
@@ -22,7 +23,7 @@ from core.organisations.models import (
     OrganisationLevel,
     StudioStatus,
 )
-from core.permissions import can_manage_org, lineage, require_manage_org
+from core.permissions import can_manage_org, lineage, require_manage_org, require_may_name
 from core.validation import Checks
 
 NAME_MAX = 200
@@ -46,6 +47,8 @@ class OrganisationData:
     parent_id: int | None = None
     leader_id: int | None = None
     clear_parent: bool = False
+    founded: date | None = None
+    specialties: list[str] | None = None
 
 
 class OrganisationValues(TypedDict, total=False):
@@ -61,6 +64,8 @@ class OrganisationValues(TypedDict, total=False):
     status: StudioStatus | None
     parent_id: int | None
     leader_id: int | None
+    founded: date
+    specialties: list[str]
 
 
 TextColumn = Literal["region", "industry", "description", "charter"]
@@ -82,7 +87,22 @@ def _check_fields(checks: Checks, data: OrganisationData, creating: bool) -> Org
             values[column] = checks.text(text, column, limit, required=False)
     if data.level is not None:
         values["level"] = data.level
+    if data.founded is not None:
+        values["founded"] = data.founded
+    if data.specialties is not None:
+        values["specialties"] = _specialties(checks, data.specialties)
     return values
+
+
+def _specialties(checks: Checks, entries: list[str]) -> list[str]:
+    """Trimmed, single-line, non-blank, without repeats; at most SPECIALTIES_MAX of them."""
+    from core.organisations.directory import SPECIALTIES_MAX, SPECIALTY_MAX
+
+    if len(entries) > SPECIALTIES_MAX:
+        checks.add(errors.OUT_OF_RANGE, f"`specialties` has more than {SPECIALTIES_MAX} entries", "specialties")
+        return []
+    cleaned = [checks.text(entry, "specialties", SPECIALTY_MAX, single_line=True) for entry in entries]
+    return list(dict.fromkeys(cleaned))
 
 
 LONG_TEXTS = ("description", "charter")
@@ -98,6 +118,8 @@ def _audited(values: Mapping[str, Any]) -> dict[str, Any]:
         elif key in REFERENCES:
             name, type_name = REFERENCES[key]
             out[name] = audit.target(type_name, value) if value is not None else None
+        elif isinstance(value, date):
+            out[key] = value.isoformat()
         else:
             out[key] = value
     return out
@@ -117,6 +139,7 @@ async def create_organisation(ctx: Context, data: OrganisationData) -> Organisat
         await require_manage_org(ctx, data.parent_id, "parentId")
     if data.leader_id is not None:
         await require_person(data.leader_id, "leaderId")
+        await require_may_name(ctx, data.leader_id, "leaderId")
     kind = data.kind or OrganisationKind.ENTERPRISE
     status = data.status if kind == OrganisationKind.STUDIO else None
     if data.status is not None and kind != OrganisationKind.STUDIO:
@@ -144,8 +167,9 @@ async def update_organisation(ctx: Context, org_id: int, data: OrganisationData)
             if org.kind != OrganisationKind.STUDIO:
                 raise UserInputError(errors.BAD_USER_INPUT, "Only studios have a status", "status")
             values["status"] = data.status
-        if data.leader_id is not None:
+        if data.leader_id is not None and data.leader_id != org.leader_id:
             await require_person(data.leader_id, "leaderId")
+            await require_may_name(ctx, data.leader_id, "leaderId")
             values["leader_id"] = data.leader_id
         if data.clear_parent:
             if not ctx.viewer.is_superuser:

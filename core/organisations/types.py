@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
-from core.context import Info
+from core.context import Context, Info
 from core.enums import (
     AllianceRole,
     InvitationStatus,
@@ -32,7 +32,6 @@ from core.relay import (
     build_page,
     page_window,
     paginate_list,
-    to_global_id,
 )
 
 if TYPE_CHECKING:
@@ -62,6 +61,8 @@ class Organisation(ModelNode):
     description: str
     charter: str = strawberry.field(description="Alliance charter (联盟章程); empty for others.")
     status: StudioStatus | None = strawberry.field(description="Studios only.")
+    founded: date | None = strawberry.field(description="When it was founded (成立日期); null if unknown.")
+    specialties: list[str] = strawberry.field(description="What it is known for (特色方向), e.g. 焊接机器人.")
     parent_id: strawberry.Private[int | None]
     leader_id: strawberry.Private[int | None]
 
@@ -81,6 +82,8 @@ class Organisation(ModelNode):
             description=row.description,
             charter=row.charter,
             status=row.status,
+            founded=row.founded,
+            specialties=list(row.specialties or []),
             parent_id=row.parent_id,
             leader_id=row.leader_id,
         )
@@ -105,6 +108,12 @@ class Organisation(ModelNode):
     ) -> Connection[Organisation]:
         rows = await info.context.loaders.children(models.Organisation, "parent_id").load(self.id)
         return paginate_list(rows, first, after, Organisation.from_model)
+
+    @strawberry.field(description="How many people are members (directly, not of organisations below).")
+    async def member_count(self, info: Info) -> int:
+        from core.organisations.directory import member_counts
+
+        return await member_counts(info.context).load(self.id)
 
     @strawberry.field(description="People in this organisation, with their role on each edge.")
     async def members(
@@ -228,8 +237,8 @@ class StudioStatusChange:
 
 
 @strawberry.type(description="An alliance's invitation to an organisation, whose admins accept or decline it.")
-class AllianceInvitation:
-    id: strawberry.ID = strawberry.field(description="Global ID (`AllianceInvitation:<n>`).")
+class AllianceInvitation(ModelNode):
+    id: relay.NodeID[int]
     role: AllianceRole = strawberry.field(description="The role the organisation gets on accepting.")
     status: InvitationStatus
     invited_at: datetime
@@ -238,9 +247,20 @@ class AllianceInvitation:
     organisation_id: strawberry.Private[int]
 
     @classmethod
+    def model(cls) -> type[models.AllianceInvitation]:
+        return models.AllianceInvitation
+
+    @classmethod
+    async def can_see(cls, ctx: Context, row: models.AllianceInvitation) -> bool:
+        """Admins of the alliance and of the invited organisation, superusers (``node`` too)."""
+        from core.organisations.invitations import can_see_invitation
+
+        return await can_see_invitation(ctx, row)
+
+    @classmethod
     def from_model(cls, row: models.AllianceInvitation) -> Self:
         return cls(
-            id=strawberry.ID(to_global_id("AllianceInvitation", row.id)), role=row.role, status=row.status,
+            id=row.id, role=row.role, status=row.status,
             invited_at=row.invited_at, responded_at=row.responded_at, alliance_id=row.alliance_id,
             organisation_id=row.organisation_id,
         )

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import strawberry
-from tortoise.expressions import Subquery
 
 from core.context import Info
+from core.enums import HonourLevel
 from core.people import models
+from core.people.directory import PeopleFilter, PersonOrder, check_level, people_queryset
 from core.people.types import Person
 from core.relay import Connection, decode_query_id, paginate_queryset
-from core.skills.models import PersonSkill
 
 
 @strawberry.type
@@ -22,7 +22,13 @@ class PeopleQueries:
         row = await info.context.loaders.by_id(models.Person).load(person_id)
         return Person.from_model(row) if row else None
 
-    @strawberry.field(description="People, filtered by name, skill or organisation.")
+    @strawberry.field(
+        description="The people directory. `search` (at most 100 characters, 5 words, each must "
+        "match) looks in names, honour titles, skill names and grade titles (高级技师); never in "
+        "contact details. `organisationId` takes the organisation's whole subtree (for an alliance: "
+        "its member organisations'); `minLevel` 2 means 技师 or better; `region` and `honourTitle` "
+        "match by contained text. Filters combine with AND."
+    )
     async def people(
         self,
         info: Info,
@@ -30,19 +36,25 @@ class PeopleQueries:
         after: str | None = None,
         search: str | None = None,
         skill_id: strawberry.ID | None = None,
+        min_level: int | None = None,
         organisation_id: strawberry.ID | None = None,
+        alliance_id: strawberry.ID | None = None,
+        region: str | None = None,
+        honour_level: HonourLevel | None = None,
+        honour_title: str | None = None,
+        order_by: PersonOrder = PersonOrder.ID,
     ) -> Connection[Person]:
-        queryset = models.Person.all()
-        if search and search.strip():
-            queryset = queryset.filter(name__icontains=search.strip())
-        if skill_id is not None:
-            skill = decode_query_id(skill_id, "Skill", "skillId")
-            queryset = queryset.filter(
-                id__in=Subquery(PersonSkill.filter(skill_id=skill).values("person_id"))
-            )
-        if organisation_id is not None:
-            org = decode_query_id(organisation_id, "Organisation", "organisationId")
-            queryset = queryset.filter(
-                id__in=Subquery(models.Membership.filter(organisation_id=org).values("person_id"))
-            )
-        return await paginate_queryset(queryset.order_by("id"), first, after, Person.from_model)
+        data = PeopleFilter(
+            search=search,
+            skill_id=None if skill_id is None else decode_query_id(skill_id, "Skill", "skillId"),
+            min_level=check_level(min_level),
+            organisation_id=None
+            if organisation_id is None
+            else decode_query_id(organisation_id, "Organisation", "organisationId"),
+            alliance_id=None if alliance_id is None else decode_query_id(alliance_id, "Organisation", "allianceId"),
+            region=region,
+            honour_level=honour_level,
+            honour_title=honour_title,
+            order_by=order_by,
+        )
+        return await paginate_queryset(people_queryset(data), first, after, Person.from_model)

@@ -99,8 +99,20 @@ async def update_person(ctx: Context, person_id: int, name: str | None, bio: str
     # Name, contact details and bio are the person's own: admins do not rewrite them.
     if ctx.viewer.person_id != person_id and not ctx.viewer.is_superuser:
         raise UserInputError(errors.PERMISSION_DENIED, "Only the person changes their profile", "id")
-    if values:
-        await Person.filter(id=person_id).update(**values)
+    async with in_transaction():
+        current = await Person.select_for_update().get(id=person_id)
+        changed = {key: value for key, value in values.items() if getattr(current, key) != value}
+        if changed:
+            await Person.filter(id=person_id).update(**changed)
+            before: dict[str, object] = {}
+            after: dict[str, object] = {}
+            for key, value in changed.items():
+                if key == "bio":  # long free text: that it changed, not the text
+                    after["bioChanged"] = True
+                else:
+                    before[key], after[key] = getattr(current, key), value
+            await audit.record(ctx.rt, actor=ctx.viewer, organisation_id=None, action="person.updated",
+                               target=audit.target("Person", person_id), before=before or None, after=after)
     return await Person.get(id=person_id)
 
 

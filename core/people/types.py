@@ -8,15 +8,16 @@ from typing import Self
 import strawberry
 from strawberry import relay
 
-from core.context import Info
+from core.context import Context, Info
 from core.enums import HonourLevel, InvitationStatus, MembershipRole
 from core.nodes import ModelNode
 from core.organisations.models import Organisation as OrganisationModel
 from core.organisations.types import Organisation
 from core.people import models
+from core.people.growth import GrowthConnection, growth_page
+from core.people.invitations import can_see_invitation
 from core.permissions import can_manage_org, can_see_contact
 from core.provenance import AwardedBy, account_person
-from core.relay import to_global_id
 from core.skills.models import PersonSkill as PersonSkillModel
 from core.skills.types import PersonSkill
 
@@ -57,8 +58,8 @@ class Membership:
 
 
 @strawberry.type(description="An organisation's invitation to a person, who accepts or declines it.")
-class MembershipInvitation:
-    id: strawberry.ID = strawberry.field(description="Global ID (`MembershipInvitation:<n>`).")
+class MembershipInvitation(ModelNode):
+    id: relay.NodeID[int]
     role: MembershipRole = strawberry.field(description="The role the person gets on accepting.")
     status: InvitationStatus
     invited_at: datetime
@@ -68,9 +69,18 @@ class MembershipInvitation:
     invited_by_account_id: strawberry.Private[int | None]
 
     @classmethod
+    def model(cls) -> type[models.MembershipInvitation]:
+        return models.MembershipInvitation
+
+    @classmethod
+    async def can_see(cls, ctx: Context, row: models.MembershipInvitation) -> bool:
+        """The invited person, admins of the inviting organisation, superusers (``node`` too)."""
+        return await can_see_invitation(ctx, row)
+
+    @classmethod
     def from_model(cls, row: models.MembershipInvitation) -> Self:
         return cls(
-            id=strawberry.ID(to_global_id("MembershipInvitation", row.id)), role=row.role, status=row.status,
+            id=row.id, role=row.role, status=row.status,
             invited_at=row.invited_at, responded_at=row.responded_at, person_id=row.person_id,
             organisation_id=row.organisation_id, invited_by_account_id=row.invited_by_account_id,
         )
@@ -142,6 +152,16 @@ class Person(ModelNode):
             PersonSkillModel, "person_id", order_by=("level", "id"), related=("skill",)
         )
         return [PersonSkill.from_model(row, row.skill) for row in await loader.load(self.id)]
+
+    @strawberry.field(
+        description="Growth record (成长档案), newest first, from core and every plugin (honours, "
+        "levels, apprenticeships, training, …): each entry only where the viewer may see its subject. "
+        "Answered for one person per request; null for any other person in the same request."
+    )
+    async def growth(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> GrowthConnection | None:
+        return await growth_page(info, self.id, first, after)
 
     @strawberry.field
     async def memberships(self, info: Info) -> list[Membership]:

@@ -19,12 +19,13 @@ propose                mentor, apprentice, admin (both must belong to the organi
 accept (sign)          mentor, apprentice: each their own side only
 decline                the party who did not propose; admin
 cancel                 the party who proposed; admin
-terminate              mentor, apprentice; admin
+terminate              mentor, apprentice; admin only as an administrative act (a reason,
+                       audited as ``mentorship.terminated_by_admin``, shown to both parties)
 complete               the mentor (both still members of the organisation)
-milestone add          mentor, apprentice; admin
+milestone add          mentor, apprentice (nobody adds for them)
 milestone complete     the apprentice
 milestone approve      the mentor
-session log            mentor, apprentice; admin
+session log            mentor, apprentice (nobody logs for them)
 see private fields     mentor, apprentice; admin
 =====================  ==========================================================
 
@@ -156,9 +157,13 @@ def can_terminate(s: Standing) -> bool:
     return s.is_party or s.is_admin
 
 
-async def require_terminate(ctx: Context, m: Mentorship) -> None:
-    if not can_terminate(await standing(ctx, m)):
+async def require_terminate(ctx: Context, m: Mentorship) -> Standing:
+    """The viewer's standing: a party ends their own agreement; an admin who is neither party
+    ends it as an administrative act (audited, its reason shown to both parties)."""
+    s = await standing(ctx, m)
+    if not can_terminate(s):
         raise _denied("Only the mentor, the apprentice or an admin may terminate")
+    return s
 
 
 def can_complete(s: Standing) -> bool:
@@ -174,12 +179,13 @@ async def require_complete(ctx: Context, m: Mentorship) -> None:
 
 
 def can_add_milestone(s: Standing) -> bool:
-    return s.is_party or s.is_admin
+    """The pair's own plan: admins see it but do not write it for them."""
+    return s.is_party
 
 
 async def require_add_milestone(ctx: Context, m: Mentorship) -> None:
     if not can_add_milestone(await standing(ctx, m)):
-        raise _denied("Only the mentor, the apprentice or an admin may add milestones", "mentorshipId")
+        raise _denied("Only the mentor or the apprentice adds milestones", "mentorshipId")
 
 
 async def require_complete_milestone(ctx: Context, m: Mentorship) -> None:
@@ -193,12 +199,13 @@ async def require_approve_milestone(ctx: Context, m: Mentorship) -> None:
 
 
 def can_log_session(s: Standing) -> bool:
-    return s.is_party or s.is_admin
+    """The log is the pair's record of what they did: nobody logs hours for them."""
+    return s.is_party
 
 
 async def require_log_session(ctx: Context, m: Mentorship) -> None:
     if not can_log_session(await standing(ctx, m)):
-        raise _denied("Only the mentor, the apprentice or an admin may log sessions", "mentorshipId")
+        raise _denied("Only the mentor or the apprentice logs sessions", "mentorshipId")
 
 
 # Seeing ------------------------------------------------------------------------------------------

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 from core import hookimpl
 from core.organisations.types import Organisation
 from core.people.types import Person
-from core.plugin_api import DemoData, DomainEvent, ModelApp, Notice, TypeExtension
+from core.plugin_api import DemoData, DomainEvent, GrowthItem, ModelApp, Notice, TypeExtension
 from plugins.mentorship import demo, notices, stats
 from plugins.mentorship.mutations import MentorshipMutations
 from plugins.mentorship.queries import MentorshipQueries
@@ -70,3 +71,10 @@ def studio_metrics(organisation_ids: list[int], year: int) -> Awaitable[dict[int
 @hookimpl
 def notifications(event: DomainEvent) -> Awaitable[list[Notice]]:
     return notices.notices(event)
+
+
+@hookimpl
+def growth_items(person_id: int, before: datetime | None, limit: int) -> Awaitable[list[GrowthItem]]:
+    from plugins.mentorship import growth
+
+    return growth.growth_items(person_id, before, limit)

@@ -2,10 +2,10 @@
 session log (带徒记录).
 
 =====================  ===============================================================
-milestone add          mentor, apprentice, admin; while PROPOSED or ACTIVE
+milestone add          mentor, apprentice; while PROPOSED or ACTIVE
 milestone complete     the apprentice; while ACTIVE; open → done
 milestone approve      the mentor; while ACTIVE; done → approved (only these count)
-session log            mentor, apprentice, admin; while ACTIVE; 0 < hours ≤ 24
+session log            mentor, apprentice; while ACTIVE; 0 < hours ≤ 24
 =====================  ===============================================================
 
 Who may is checked by the ``*_as`` wrappers (``access.py``); the rules take the actor's id.

@@ -28,9 +28,10 @@ from tortoise.expressions import F
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
+from core import audit
 from core import errors as core_errors
 from core.auth.models import Account
-from core.context import Context
+from core.context import Context, Viewer
 from core.errors import UserInputError
 from core.events import emit
 from core.organisations.activation import plugin_settings
@@ -293,8 +294,10 @@ async def _end(
     target: MentorshipStatus,
     verb: str,
     reason: str = "",
+    administrative: audit.Actor | Viewer | None = None,
 ) -> Mentorship:
-    """``source`` → ``target`` under a row lock."""
+    """``source`` → ``target`` under a row lock; ``administrative``: the admin who ended it for
+    the parties (audited in the same transaction, and said in the event both parties receive)."""
     async with in_transaction():
         m = await _locked(mentorship_id)
         if m.status is not source:
@@ -306,7 +309,12 @@ async def _end(
         m.end_reason = reason
         m.open_key = None
         await m.save(update_fields=["status", "ended_at", "end_reason", "open_key", "updated_at"])
-    await emit(rt, event(verb, m))
+        if administrative is not None:
+            await audit.record(rt, actor=administrative, organisation_id=m.organisation_id,
+                               action=f"mentorship.{verb}_by_admin", target=audit.target("Mentorship", m.id),
+                               before={"status": source}, after={"status": target, "reason": reason})
+    extra = {"administrative": True} if administrative is not None else {}
+    await emit(rt, event(verb, m, **extra))
     return m
 
 
@@ -321,12 +329,16 @@ async def cancel(rt: Runtime, mentorship_id: int) -> Mentorship:
     return await _end(rt, mentorship_id, MentorshipStatus.PROPOSED, MentorshipStatus.CANCELLED, "cancelled")
 
 
-async def terminate(rt: Runtime, mentorship_id: int, reason: str) -> Mentorship:
+async def terminate(rt: Runtime, mentorship_id: int, reason: str,
+                    administrative: audit.Actor | Viewer | None = None) -> Mentorship:
+    """Ends an ACTIVE agreement with a reason (required, and what both parties read as
+    ``endReason``); ``administrative`` names the admin when neither party ended it."""
     checks = Checks()
     clean = checks.text(reason, "reason", REASON_MAX)
     checks.raise_if_any()
     return await _end(
-        rt, mentorship_id, MentorshipStatus.ACTIVE, MentorshipStatus.TERMINATED, "terminated", clean
+        rt, mentorship_id, MentorshipStatus.ACTIVE, MentorshipStatus.TERMINATED, "terminated", clean,
+        administrative,
     )
 
 
@@ -404,8 +416,8 @@ async def cancel_as(ctx: Context, mentorship_id: int) -> Mentorship:
 
 
 async def terminate_as(ctx: Context, mentorship_id: int, reason: str) -> Mentorship:
-    await access.require_terminate(ctx, await mentorship_for(ctx, mentorship_id))
-    return await terminate(ctx.rt, mentorship_id, reason)
+    standing = await access.require_terminate(ctx, await mentorship_for(ctx, mentorship_id))
+    return await terminate(ctx.rt, mentorship_id, reason, None if standing.is_party else ctx.viewer)
 
 
 async def complete_as(

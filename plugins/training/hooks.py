@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 from starlette.routing import BaseRoute
 
 from core import hookimpl
 from core.organisations.types import Organisation
 from core.people.types import Person
-from core.plugin_api import DemoData, DomainEvent, ModelApp, Notice, TypeExtension
+from core.plugin_api import DemoData, DomainEvent, GrowthItem, ModelApp, Notice, TypeExtension
 from plugins.training import calendar, notices, stats
 from plugins.training import demo as demo_module
 from plugins.training.mutations import TrainingMutations
@@ -64,3 +65,10 @@ def studio_metrics(organisation_ids: list[int], year: int) -> Awaitable[dict[int
 @hookimpl
 def notifications(event: DomainEvent) -> Awaitable[list[Notice]]:
     return notices.notices(event)
+
+
+@hookimpl
+def growth_items(person_id: int, before: datetime | None, limit: int) -> Awaitable[list[GrowthItem]]:
+    from plugins.training import growth
+
+    return growth.growth_items(person_id, before, limit)

@@ -46,8 +46,8 @@ def test_migrate_user_create_demo_and_plugins(run: Run) -> None:
     plugins = run("plugins")
     assert plugins.returncode == 0
     assert plugins.stdout.splitlines()[0].startswith("core 0.1.0")
-    hooks = ("extend_types, notifications, register_demo, register_models, register_mutations, register_queries, "
-             "register_subscriptions")
+    hooks = ("extend_types, growth_items, notifications, register_demo, register_models, register_mutations, "
+             "register_queries, register_subscriptions")
     assert f"hooks: {hooks}" in plugins.stdout
 
 

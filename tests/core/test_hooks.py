@@ -199,6 +199,8 @@ async def test_hook_studio_metrics(echo: EchoPlugin, rt: Runtime, echo_pm: plugg
     assert found[c.id]["achievements"] == 3 and found[c.id]["salons_held"] == 0
     assert set(found) == {a.id, b.id, c.id}
     assert await studio_metrics(echo_rt, [], 2025) == {}
+
+
 NOTIFICATIONS = ("{ me { notifications { totalCount unreadCount nodes { kind summary readAt "
                  "subject { id } actor { name } } } } }")
 
@@ -218,6 +220,63 @@ async def test_hook_notifications(rt: Runtime, echo_pm: pluggy.PluginManager, ec
         "actor": {"name": "李师傅"}}]}
     assert (await echo_api(NOTIFICATIONS, user=actor))["me"]["notifications"]["totalCount"] == 0
 
+
+GROWTH = """query($id: ID!, $after: String) { node(id: $id) { ... on Person { growth(first: 2, after: $after) {
+  edges { node { kind title at subject { id } } } pageInfo { hasNextPage endCursor } } } } }"""
+
+
+async def test_hook_growth_items(echo: EchoPlugin, echo_api: GraphQLClient) -> None:
+    from datetime import UTC, datetime
+
+    from core.people.models import Honour, HonourLevel
+
+    user = await echo_api.user("王建国")
+    assert user.person is not None
+    await Honour.create(person=user.person, title="全国劳动模范", level=HonourLevel.NATIONAL, year=2015)
+    me = gid("Person", user.person.id)
+    first = (await echo_api(GROWTH, {"id": me}, user=user))["node"]["growth"]
+    # The plugin's entry and core's honour, merged newest first; each links to what it is about.
+    assert [(e["node"]["kind"], e["node"]["title"], e["node"]["subject"]) for e in first["edges"]] == [
+        ("echo.future", "回声", {"id": me}), ("core.honour", "荣获全国劳动模范", {"id": me})]
+    assert first["edges"][1]["node"]["at"] == "2014-12-31T16:00:00+00:00"  # 2015 begins in China time
+    assert first["pageInfo"]["hasNextPage"] is True
+    second = (await echo_api(GROWTH, {"id": me, "after": first["pageInfo"]["endCursor"]}, user=user))["node"]["growth"]
+    # The stale subject is shown to nobody; the entry without a subject to the person only.
+    assert [e["node"]["title"] for e in second["edges"]] == ["无链接"]
+    assert second["pageInfo"]["hasNextPage"] is False
+    # The host asked every plugin for page size + 1 entries, then from the cursor on.
+    growth_calls = [args for name, args in echo.calls if name == "growth_items"]
+    assert growth_calls == [(user.person.id, None, 3),
+                            (user.person.id, datetime(2014, 12, 31, 16, tzinfo=UTC), 4)]
+    anonymous = (await echo_api(GROWTH, {"id": me, "after": first["pageInfo"]["endCursor"]}))["node"]["growth"]
+    assert anonymous["edges"] == [] and anonymous["pageInfo"]["hasNextPage"] is False
+
+
+
+class BrokenGrowth:
+    """A plugin whose growth_items fails, and one answering junk: the others' entries still show."""
+
+    @hookimpl
+    def growth_items(self, person_id: int) -> list[object]:
+        raise RuntimeError("boom")
+
+
+class JunkGrowth:
+    @hookimpl
+    async def growth_items(self) -> list[object]:
+        return ["不是条目"]
+
+
+async def test_growth_items_of_a_failing_plugin_are_lost_alone(rt: Runtime, echo_pm: pluggy.PluginManager) -> None:
+    from core.people.models import Person
+
+    echo_pm.register(BrokenGrowth(), name="broken_growth")
+    echo_pm.register(JunkGrowth(), name="junk_growth")
+    client = client_for(runtime_with(rt, echo_pm))
+    person = await Person.create(name="李小明")
+    data = await client(GROWTH, {"id": gid("Person", person.id)})
+    await client.http.aclose()
+    assert [e["node"]["kind"] for e in data["node"]["growth"]["edges"]] == ["echo.future"]
 
 def test_plugins_listing_names_versions_and_hooks(echo_registry: Registry) -> None:
     info = {p.name: p for p in echo_registry.plugins}

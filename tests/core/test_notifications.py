@@ -348,14 +348,18 @@ async def test_an_invitation_to_join_notifies_the_person(gql: GraphQLClient) -> 
     invited = await gql.user("新人")
     assert invited.person is not None and admin.person is not None
     invite = """mutation($o: ID!, $p: ID!) { membershipInvite(input: {organisationId: $o, personId: $p}) {
-      errors { code } } }"""
-    assert (await gql(invite, {"o": gid("Organisation", org.id), "p": invited.person_gid}, user=admin))[
+      invitation { id } errors { code } } }"""
+    answer = (await gql(invite, {"o": gid("Organisation", org.id), "p": invited.person_gid}, user=admin))[
         "membershipInvite"
-    ]["errors"] == []
-    assert await _kinds(invited.person) == [("membership.invited", gid("Organisation", org.id), admin.person.id)]
+    ]
+    assert answer["errors"] == []
+    invitation_id = answer["invitation"]["id"]
+    assert await _kinds(invited.person) == [("membership.invited", invitation_id, admin.person.id)]
     assert await _kinds(admin.person) == []
     page = await inbox(gql, invited)
     assert page["edges"][0]["node"]["summary"] == "海州重工 邀请你加入"
+    # The notice opens the invitation itself, which the invited person may see.
+    assert page["edges"][0]["node"]["subject"] == {"id": invitation_id}
 
 
 async def test_an_alliance_invitation_notifies_the_invited_organisation_s_admins(
@@ -369,7 +373,7 @@ async def test_an_alliance_invitation_notifies_the_invited_organisation_s_admins
         await gql.user("负责人", org=studio, role=MembershipRole.LEADER),
     )
     member = await gql.user("成员", org=studio)
-    await alliance_invitations.invite(
+    invitation = await alliance_invitations.invite(
         rt,
         alliance_id=alliance.id,
         organisation_id=studio.id,
@@ -379,10 +383,12 @@ async def test_an_alliance_invitation_notifies_the_invited_organisation_s_admins
     assert lead.person is not None
     for person in (admin.person, leader.person):
         assert person is not None
-        assert await _kinds(person) == [("alliance.invited", gid("Organisation", alliance.id), lead.person.id)]
+        assert await _kinds(person) == [("alliance.invited", gid("AllianceInvitation", invitation.id), lead.person.id)]
     assert member.person is not None and await _kinds(member.person) == []
     assert await _kinds(lead.person) == []
-    assert (await inbox(gql, admin))["edges"][0]["node"]["summary"] == "长三角工匠联盟 邀请 王建国工作室 加入联盟"
+    page = await inbox(gql, admin)
+    assert page["edges"][0]["node"]["summary"] == "长三角工匠联盟 邀请 王建国工作室 加入联盟"
+    assert page["edges"][0]["node"]["subject"] == {"id": gid("AllianceInvitation", invitation.id)}
 
 
 async def test_a_proposed_mentorship_notifies_the_party_who_did_not_propose(rt: Runtime, gql: GraphQLClient) -> None:

@@ -56,7 +56,7 @@ def documented() -> dict[str, tuple[str, set[str]]]:
 
 def _selection(schema: GraphQLSchema, type_name: str) -> str:
     """Every field without required arguments: scalars as they are, connections by totalCount,
-    nodes by id, other objects with their scalar fields."""
+    connections without one by their edges' cursors, nodes by id, other objects with their scalar fields."""
     gql_type = schema.get_type(type_name)
     assert isinstance(gql_type, GraphQLObjectType)
     parts = []
@@ -68,6 +68,8 @@ def _selection(schema: GraphQLSchema, type_name: str) -> str:
             parts.append(name)
         elif "totalCount" in inner.fields:
             parts.append(f"{name} {{ totalCount }}")
+        elif "edges" in inner.fields:  # a connection without a count (Person.growth): which edges
+            parts.append(f"{name} {{ edges {{ cursor }} }}")
         elif "id" in inner.fields:  # another node: which one, its own fields are its own type's
             parts.append(f"{name} {{ id }}")
         else:

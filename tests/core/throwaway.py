@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import strawberry
@@ -19,6 +20,7 @@ from core.people.types import Person
 from core.plugin_api import (
     DemoData,
     DomainEvent,
+    GrowthItem,
     ModelApp,
     Notice,
     PluginSettings,
@@ -165,3 +167,16 @@ class EchoPlugin:
         return [Notice(recipient_id=person_id, kind="echo.noticed", subject=event.payload["subject"],
                        actor_id=event.payload.get("actor"), summary=event.payload.get("summary", "回声"))
                 for person_id in event.payload["to"]]
+
+
+    @hookimpl
+    async def growth_items(self, person_id: int, before: datetime | None, limit: int) -> list[GrowthItem]:
+        self.calls.append(("growth_items", (person_id, before, limit)))
+        from core.relay import to_global_id
+
+        items = [
+            GrowthItem(datetime(2030, 1, 1, tzinfo=UTC), "echo.future", "回声", to_global_id("Person", person_id)),
+            GrowthItem(datetime(2000, 1, 1, tzinfo=UTC), "echo.stale", "看不见", to_global_id("Person", 2**31 - 1)),
+            GrowthItem(datetime(1999, 1, 1, tzinfo=UTC), "echo.bare", "无链接"),
+        ]
+        return [item for item in items if before is None or item.at <= before][:limit]

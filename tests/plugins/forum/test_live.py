@@ -4,14 +4,9 @@ visibility, and delivery across two ``guildhall serve`` processes sharing Postgr
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-import os
-import signal
 import socket
-import subprocess
-import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -23,8 +18,8 @@ from core.events import emit, organisation_channel
 from core.plugin_api import DomainEvent
 from core.pubsub import hub_for
 from core.runtime import Runtime
-from core.settings import Settings
 from host.app import create_app
+from host.testing.servers import ServerLauncher, free_port
 from plugins.forum import salons, services
 from plugins.forum.models import RsvpResponse
 from tests.plugins.forum.conftest import POST, Board
@@ -33,12 +28,6 @@ from tests.support import User, gid
 LIVE = "subscription Live($t: ID!) { forumPostAdded(threadId: $t) { id body author { name } } }"
 SALON = "subscription($s: ID!) { salonUpdated(salonId: $s) { id status goingCount venue } }"
 HIDDEN = "subscription($t: ID!) { forumPostAdded(threadId: $t) { id hidden body } }"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class _Server(uvicorn.Server):
@@ -55,7 +44,7 @@ class _Server(uvicorn.Server):
 async def server(rt: Runtime) -> AsyncIterator[str]:
     """A real uvicorn server on loopback in this process, sharing the test database and Redis."""
     app = create_app(rt.settings, rt.registry, rt, manage_services=False)
-    port = _free_port()
+    port = free_port()
     server = _Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     task = asyncio.create_task(server.serve())
     listening = asyncio.create_task(server.listening.wait())
@@ -199,78 +188,38 @@ async def test_unknown_threads_and_bad_ids_are_refused(server: str, board: Board
 # Two server processes -----------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def _serve(settings: Settings, port: int) -> Iterator[subprocess.Popen[bytes]]:
-    """``guildhall serve`` in a process of its own, on the test database and Redis."""
-    env = {
-        **os.environ,
-        "GUILDHALL_DATABASE_URL": settings.database_url,
-        "GUILDHALL_REDIS_URL": settings.redis_url or "",
-        "GUILDHALL_SECRET_KEY": settings.secret_key,
-        "GUILDHALL_ENV": "test",
-    }
-    cli = os.path.join(os.path.dirname(sys.executable), "guildhall")
-    process = subprocess.Popen(
-        [cli, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    try:
-        yield process
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
-        if process.stderr is not None:
-            process.stderr.close()
-
-
-async def _until_up(port: int, process: subprocess.Popen[bytes]) -> None:
-    async with httpx.AsyncClient() as client:
-        for _ in range(300):
-            assert process.poll() is None, process.stderr.read().decode() if process.stderr else "exited"
-            with contextlib.suppress(httpx.TransportError):
-                if (await client.get(f"http://127.0.0.1:{port}/healthz")).status_code == 200:
-                    return
-            await asyncio.sleep(0.1)
-    raise AssertionError(f"guildhall serve on {port} did not start")
-
-
 @pytest.mark.postgres
-async def test_a_post_through_one_process_reaches_a_subscriber_of_another(board: Board, rt: Runtime) -> None:
-    if not rt.settings.redis_url:
-        pytest.skip("two processes share subscriptions only through a real Redis (GUILDHALL_TEST_REDIS_URL)")
+async def test_a_post_through_one_process_reaches_a_subscriber_of_another(
+    board: Board, rt: Runtime, guildhall_servers: ServerLauncher
+) -> None:
     thread = await board.thread()
-    port_a, port_b = _free_port(), _free_port()
-    with _serve(rt.settings, port_a) as a, _serve(rt.settings, port_b) as b:
-        await asyncio.gather(_until_up(port_a, a), _until_up(port_b, b))
-        live = await Live.open(f"127.0.0.1:{port_a}", board.li, LIVE, {"t": thread})
-        try:
-            channel = organisation_channel(board.studio.id)
+    a, b = guildhall_servers.start(), guildhall_servers.start()
+    live = await Live.open(f"127.0.0.1:{a.port}", board.li, LIVE, {"t": thread})
+    try:
+        channel = organisation_channel(board.studio.id)
 
-            async def subscribed() -> None:  # process A's single pub/sub connection listens on Redis
-                while not (await rt.redis.pubsub_numsub(channel))[0][1]:  # type: ignore[no-untyped-call]  # noqa: ASYNC110 (a state in another process)
-                    await asyncio.sleep(0.05)
+        async def subscribed() -> None:  # process A's single pub/sub connection listens on Redis
+            while not (await rt.redis.pubsub_numsub(channel))[0][1]:  # type: ignore[no-untyped-call]  # noqa: ASYNC110 (a state in another process)
+                await asyncio.sleep(0.05)
 
-            await asyncio.wait_for(subscribed(), 10)
-            async with httpx.AsyncClient() as client:
-                response = await client.post(
-                    f"http://127.0.0.1:{port_b}/graphql",
-                    json={"query": POST, "variables": {"t": thread, "b": "两个进程之间也能收到", "r": None}},
-                    headers={"Authorization": f"Bearer {board.wang.token}"},
-                )
-            made = response.json()["data"]["forumPostCreate"]
-            assert made["errors"] == []
-            assert await live.next() == {
-                "forumPostAdded": {
-                    "id": made["post"]["id"],
-                    "body": "两个进程之间也能收到",
-                    "author": {"name": "王建国"},
-                }
+        await asyncio.wait_for(subscribed(), 10)
+        async with httpx.AsyncClient() as client:
+            response = await client.post(
+                f"{b.http}/graphql",
+                json={"query": POST, "variables": {"t": thread, "b": "两个进程之间也能收到", "r": None}},
+                headers={"Authorization": f"Bearer {board.wang.token}"},
+            )
+        made = response.json()["data"]["forumPostCreate"]
+        assert made["errors"] == []
+        assert await live.next() == {
+            "forumPostAdded": {
+                "id": made["post"]["id"],
+                "body": "两个进程之间也能收到",
+                "author": {"name": "王建国"},
             }
-        finally:
-            await live.close()
+        }
+    finally:
+        await live.close()
 
 
 async def test_forum_events_reach_organisation_events_with_the_reason_for_moderators_only(board: Board) -> None:
