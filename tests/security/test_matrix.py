@@ -80,7 +80,16 @@ ALIASES = {
     "alliance": "Organisation",
     "parent": "Organisation",
     "organisation": "Organisation",
+    "member": "Person",
 }
+
+# `id` fields whose input's name does not start with their type (the outcome's mutations act on
+# the problem).
+INPUT_IDS = {"ProblemOutcomeAcceptInput": "Problem", "ProblemOutcomeReturnInput": "Problem"}
+
+# Required enums whose every value is a different act: each request is also sent with each of
+# these values in the input (``offerCreate`` for a person, a studio, a team).
+VARIANTS: dict[str, list[dict[str, Any]]] = {"offerCreate": [{"kind": "STUDIO"}, {"kind": "TEAM"}]}
 
 # Values of non-ID fields the rules check (dates in range, scores in range).
 NOW = datetime.now(UTC)
@@ -102,6 +111,11 @@ VALUES: dict[str, Any] = {
     "reason": "违反版规",
     "url": "https://example.com/x.pdf",
     "venue": "一号车间",
+    "rating": 4,
+    "economicBenefit": 10000,
+    "people": 2,
+    "plan": "方案",
+    "summary": "总结",
 }
 SCALARS: dict[str, Any] = {
     "String": "x",
@@ -137,6 +151,8 @@ def slot_type(mutation: str, input_type: str, field: str, known: set[str], descr
     named = sorted((t for t in known if re.search(rf"\b{t}\b", description or "")), key=len)
     if named:
         return named[-1]
+    if field in ("id", "ids") and input_type in INPUT_IDS:
+        return INPUT_IDS[input_type]
     if field in ("id", "ids"):
         stem = input_type.removesuffix("Input")
         words = re.findall(r"[A-Z][a-z0-9]*", stem)
@@ -244,6 +260,13 @@ Allowed = Callable[[str, set[str], dict[str, Any], World], bool]
 ALLOWED: dict[str, Allowed] = {
     # B's admin invites A's person: an invitation, which the person accepts or declines themselves.
     "membershipInvite": lambda who, own, v, w: who == "b_admin" and own == {"organisationId"},
+    # Anyone signed in offers themselves (a person offer names only the viewer; the other owners'
+    # IDs in the input are ignored for that kind).
+    # B's admin offers B itself (a studio offer of their own organisation).
+    "offerCreate": lambda who, own, v, w: (
+        (own == {"personId"} and v["input"]["kind"] == "PERSON")
+        or (who == "b_admin" and own == {"organisationId"} and v["input"]["kind"] == "STUDIO")
+    ),
     # Anyone signed in enrols themselves in A's published session (not a draft's).
     "trainingEnrol": lambda who, own, v, w: (
         own == {"personId"} and v["input"]["sessionId"] == w.of["TrainingSession"][0]
@@ -347,10 +370,13 @@ async def matrix_writes(gql: GraphQLClient, rt: Runtime, mutation: str) -> tuple
         for attempt in attempts(slots, world, viewer_name):
             if slots and all(slot.path[-1] in attempt.own or slot.type_name in SHARED for slot in slots):
                 continue  # nothing of A's in it: the viewer acts on their own things
-            for enums in (False, True):
-                document, variables = request(schema, mutation, attempt.ids, enums)
-                if enums and (document, variables) == request(schema, mutation, attempt.ids):
-                    continue  # no optional enum: the same request
+            plain = request(schema, mutation, attempt.ids)
+            sent = [plain]
+            if (with_enums := request(schema, mutation, attempt.ids, True)) != plain:
+                sent.append(with_enums)  # optional enums too
+            for variant in VARIANTS.get(mutation, []):
+                sent.append((plain[0], {**plain[1], "input": {**plain[1]["input"], **variant}}))
+            for document, variables in sent:
                 errors, top = await _send(gql, mutation, document, variables, viewer)
                 before, after = after, await snapshot()
                 changed = changed_tables(before, after)

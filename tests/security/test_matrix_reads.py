@@ -3,13 +3,16 @@
 The world (``tests/security/world.py``) plants *secrets*: values only A's admins, the parties or
 the person may read (contact details, mentorship goals, comments, reasons, the session log,
 milestones, draft courses and their sessions, enrolments, certificates, calendar tokens,
-invitations, audit entries), each either a distinctive text or the global ID of a private
-record. Queries are generated from the schema, so a new type, field or plugin is walked without
-editing this file:
+invitations, audit entries, a hidden forum post's body and reason, studio assessments, a draft
+problem, bids with their plans and decline reasons, problem outcomes), each either a distinctive
+text or the global ID of a private record; an alliance-only problem is a secret for the viewers
+outside A's circle only (``CIRCLE_TEXTS``; A's plain member sees it). Queries are generated
+from the schema, so a new type, field or plugin is walked without editing this file:
 
 - ``node(id:)`` and ``nodes(ids:)`` over every record of A, with every field to depth 3
   (nested fields such as ``Person.memberships``, ``Organisation.members``, plugin fields on core
-  types), and every root field (lists, with IDs of A where an argument needs one);
+  types), and every root field (lists, with IDs of A where an argument needs one; with each of
+  A's problems for ``problemMatches``);
 - ``organisationEvents`` of A while A's people act.
 
 Every answer to every foreign viewer is searched for every secret: the count of leaks must be 0.
@@ -61,6 +64,9 @@ PRIVATE_TYPES = (
     "TrainingCertificate",
     "MembershipInvitation",
     "AllianceInvitation",
+    "Bid",
+    "ProblemOutcome",
+    "StudioAssessment",
 )
 # Texts the world gives private fields.
 PRIVATE_TEXTS = (
@@ -75,7 +81,31 @@ PRIVATE_TEXTS = (
     "草稿课程",
     "保密车间",
     display_code("ABCDEFGHJKLMNPQR"),
+    # Forum: a hidden post's body and the reason are the moderators' (docs/permissions.md).
+    "私密的隐藏帖子",
+    "私密的隐藏原因",
+    # Challenges: a draft is the poster's; bids (plans, decline reasons) and outcomes are the
+    # poster's, the offer's owner's and the named people's.
+    "草稿难题",
+    "私密的揭榜方案",
+    "私密的待定方案",
+    "私密的落选方案",
+    "私密的落选原因",
+    "私密的返工方案",
+    "私密的成果总结",
+    "私密的返工总结",
+    "私密的返工原因",
 )
+# Secrets of A's circle: members of A see them, viewers outside A and its alliance do not.
+CIRCLE_TEXTS = ("联盟内难题",)
+OUTSIDERS = ("anonymous", "b_member", "b_admin")
+
+
+def circle_secrets(world: World) -> dict[str, str]:
+    """Secrets hidden from viewers outside A's circle only (an alliance-only problem)."""
+    found = {text: f"the alliance-only text {text}" for text in CIRCLE_TEXTS}
+    found[world.of["Problem"][1]] = "the id of an alliance-only problem"
+    return found
 
 
 async def secrets(world: World, rt: Runtime) -> dict[str, str]:
@@ -92,6 +122,7 @@ async def secrets(world: World, rt: Runtime) -> dict[str, str]:
             found[global_id] = f"the id of a private {type_name}"
     found[world.of["TrainingCourse"][1]] = "the id of a draft course"
     found[world.of["TrainingSession"][1]] = "the id of a draft course's session"
+    found[world.of["Problem"][2]] = "the id of a draft problem"
     for person in await Person.filter(phone__not=""):
         found[person.phone] = f"{person.name}'s phone"
         found[person.email] = f"{person.name}'s email"
@@ -102,7 +133,12 @@ async def secrets(world: World, rt: Runtime) -> dict[str, str]:
     return found
 
 
-def _args(field_name: str, field: GraphQLField, world: World) -> str | None:
+# Root arguments whose records differ in who may see them: root fields taking one are asked
+# with each record of A (``problemMatches`` of a draft, of an alliance-only problem), not only the first.
+EVERY_RECORD = {"Problem"}
+
+
+def _args(field_name: str, field: GraphQLField, world: World, pick: int = 0) -> str | None:
     """Arguments for a field: required IDs get A's records (the first of the type the name says,
     as the write matrix reads names); None when a required argument cannot be filled."""
     parts = []
@@ -115,7 +151,8 @@ def _args(field_name: str, field: GraphQLField, world: World) -> str | None:
                 type_name = slot_type(field_name, "", name, set(world.of))
             except AssertionError:
                 return None
-            value = world.of[type_name][0]
+            records = world.of[type_name]
+            value = records[pick % len(records)] if type_name in EVERY_RECORD else records[0]
             literal = json.dumps([value] if isinstance(arg.type.of_type, GraphQLList) else value)
         elif isinstance(named, GraphQLScalarType) and named.name == "String":
             literal = '"x"'
@@ -174,11 +211,13 @@ def read_queries(schema: GraphQLSchema, world: World) -> Iterator[tuple[str, str
             continue
         args = _args(name, field, world)
         assert args is not None, f"cannot fill the arguments of the root field {name}"
+        variants = dict.fromkeys(_args(name, field, world, pick) for pick in range(len(world.of["Problem"])))
         inner = get_named_type(field.type)
-        if isinstance(inner, GraphQLScalarType | GraphQLEnumType):
-            yield name, f"{{ {name}{args} }}"
-        else:
-            yield name, f"{{ {name}{args} {{ {selection(schema, inner, world, DEPTH)} }} }}"
+        for args in variants:
+            if isinstance(inner, GraphQLScalarType | GraphQLEnumType):
+                yield f"{name}{args}", f"{{ {name}{args} }}"
+            else:
+                yield f"{name}{args}", f"{{ {name}{args} {{ {selection(schema, inner, world, DEPTH)} }} }}"
 
 
 async def _text(gql: GraphQLClient, document: str, user: User | None) -> str:
@@ -198,17 +237,20 @@ async def test_no_secret_of_a_reaches_a_foreign_viewer(client: GraphQLClient, rt
     world = await build(client, rt)
     schema = build_schema(rt.registry, rt.settings)._schema
     planted = await secrets(world, rt)
+    circle = circle_secrets(world)
     queries = list(read_queries(schema, world))
     assert len(queries) > 40
     leaks = []
     for viewer_name, viewer in world.foreign.items():
+        hidden = {**planted, **circle} if viewer_name in OUTSIDERS else planted
         for what, document in queries:
             text = await _text(client, document, viewer)
             leaks += [
                 f"{viewer_name} reads {meaning} ({secret}) through {what}"
-                for secret, meaning in planted.items()
+                for secret, meaning in hidden.items()
                 if secret in text
             ]
+    planted |= circle
     assert leaks == [], f"{len(leaks)} leaks:\n" + "\n".join(sorted(set(leaks)))
     # The control: A's admin, the parties and the person see each secret somewhere.
     seen: set[str] = set()

@@ -4,6 +4,12 @@
 lists the global IDs of A's agreements in every state), the organisations, and the viewers
 (anonymous, a member of B, an admin of B, a plain member of A) plus A's own actors (its admin,
 the parties), who are the controls: what a foreign viewer is refused, one of them may do.
+
+Challenges: A lets its own people take its problems (``allow_own_members``), so the poster (A's
+admin), the offers' owners (the mentor, A's studio, A's service team led by the mentor) and the
+people the bids name (the apprentice) are all A's; ``world.of["Problem"]`` is public (open),
+alliance-only (open), a draft, and two in progress (one with a submitted outcome, one with a
+returned one), in that order.
 """
 
 from __future__ import annotations
@@ -31,6 +37,10 @@ from host.testing.support import GraphQLClient, User, make_org
 from plugins.assessment import assessment
 from plugins.assessment import services as achievement_services
 from plugins.assessment.models import AchievementKind
+from plugins.challenges import bids as challenge_bids
+from plugins.challenges import progress as challenge_progress
+from plugins.challenges import services as challenges
+from plugins.challenges.models import OfferKind, Visibility
 from plugins.forum import salons
 from plugins.forum import services as forum_services
 from plugins.forum.models import ForumSalon, ForumSalonMaterial
@@ -45,7 +55,7 @@ from plugins.training.models import (
     TrainingSession,
 )
 
-PLUGINS = ("mentorship", "training", "assessment", "forum")
+PLUGINS = ("mentorship", "training", "assessment", "forum", "challenges")
 
 
 @dataclass
@@ -121,6 +131,8 @@ async def build(gql: GraphQLClient, rt: Runtime) -> World:
         for plugin in PLUGINS:
             await OrganisationPlugin.create(organisation=org, plugin=plugin, settings={})
     await AllianceMembership.create(alliance=alliance, organisation=a, role=AllianceRole.LEAD)
+    # A's own people and studio may take A's problems: the bids, team and outcome stay inside A.
+    await OrganisationPlugin.filter(organisation=a, plugin="challenges").update(settings={"allow_own_members": True})
 
     a_admin = await _user(gql, "甲管理员", a, MembershipRole.ADMIN, phone="13900000001", email="admin@a.cn")
     mentor = await _user(gql, "甲师傅", a, phone="13900000002", email="shifu@a.cn")
@@ -344,8 +356,87 @@ async def build(gql: GraphQLClient, rt: Runtime) -> World:
     world.add("Salon", ended.id)
     material = await ForumSalonMaterial.create(salon=ended, title="讲义", url="https://example.com/a.pdf")
     world.add("SalonMaterial", material.id)
+    # A moderator hides the reply: its body and the reason are the moderators' only.
+    hidden = await forum_services.create_post(rt, created.thread.id, _pid(second), "私密的隐藏帖子", None)
+    await forum_services.hide_post(rt, hidden.id, _pid(a_admin), True, "私密的隐藏原因")
+    world.add("ForumPost", hidden.id)
+
+    await _challenges(rt, world, weld)
 
     # The inbox: what A's people were notified of while all this happened.
     for notification in await Notification.all().order_by("id"):
         world.add("Notification", notification.id)
     return world
+
+
+async def _challenges(rt: Runtime, world: World, weld: Skill) -> None:
+    """A's problems in every state and visibility (public first, an alliance-only one, a draft,
+    two in progress), A's offers (a person's, the studio's, its service team's), bids pending,
+    declined and accepted, milestones planned, done and approved, a visit and outcomes."""
+    a, admin, mentor, apprentice = world.a, world.a_admin, world.parties["mentor"], world.parties["apprentice"]
+
+    async def problem(title: str, visibility: Visibility, publish: bool = True) -> int:
+        fields = challenges.ProblemFields(
+            title=title,
+            visibility=visibility,
+            publish=publish,
+            skills=[challenges.SkillNeed(weld.id, 3)],
+            description=f"{title}的说明",
+        )
+        row = await challenges.create_problem(rt, a.id, fields, _pid(admin))
+        world.add("Problem", row.id)
+        return row.id
+
+    public = await problem("公开难题", Visibility.PUBLIC)
+    alliance_only = await problem("联盟内难题", Visibility.ALLIANCE)
+    await problem("草稿难题", Visibility.ALLIANCE, publish=False)
+    working = await problem("攻关中难题", Visibility.PUBLIC)
+    returned = await problem("返工难题", Visibility.PUBLIC)
+
+    team = await challenges.create_team(
+        rt, a.id, challenges.TeamFields(name="甲服务队", leader_id=_pid(mentor), industry_chain="高端装备")
+    )
+    world.add("ServiceTeam", team.id)
+    person_offer = await challenges.create_offer(
+        rt, challenges.OfferFields(kind=OfferKind.PERSON, title="师傅的专长", person_id=_pid(mentor)), _pid(mentor)
+    )
+    studio_offer = await challenges.create_offer(
+        rt, challenges.OfferFields(kind=OfferKind.STUDIO, title="工作室攻关", organisation_id=a.id), _pid(admin)
+    )
+    team_offer = await challenges.create_offer(
+        rt, challenges.OfferFields(kind=OfferKind.TEAM, title="服务队上门", team_id=team.id), _pid(mentor)
+    )
+    for offer in (person_offer, studio_offer, team_offer):
+        world.add("Offer", offer.id)
+
+    async def bid(problem_id: int, offer_id: int, plan: str) -> int:
+        fields = challenge_bids.BidFields(problem_id, offer_id, plan, member_ids=[_pid(apprentice)])
+        row = await challenge_bids.create_bid(rt, fields, _pid(mentor))
+        world.add("Bid", row.id)
+        return row.id
+
+    accepted = await bid(working, person_offer.id, "私密的揭榜方案")
+    await challenge_bids.accept_bid(rt, accepted)
+    await bid(alliance_only, studio_offer.id, "私密的待定方案")
+    declined = await bid(public, team_offer.id, "私密的落选方案")
+    await challenge_bids.decline_bid(rt, declined, "私密的落选原因")
+    second = await bid(returned, studio_offer.id, "私密的返工方案")
+    await challenge_bids.accept_bid(rt, second)
+
+    planned = await challenge_progress.add_milestone(rt, working, "计划节点", None)
+    done = await challenge_progress.add_milestone(rt, working, "完成节点", None)
+    await challenge_progress.complete_milestone(rt, done.id)
+    approved = await challenge_progress.add_milestone(rt, working, "批准节点", None)
+    await challenge_progress.complete_milestone(rt, approved.id)
+    await challenge_progress.approve_milestone(rt, approved.id)
+    for milestone in (planned, done, approved):
+        world.add("ProblemMilestone", milestone.id)
+    visit = await challenge_progress.log_visit(
+        rt, challenge_progress.VisitFields(accepted, rt.now().date(), 3.0, 2, notes="上门记录"), _pid(mentor)
+    )
+    world.add("ServiceVisit", visit.id)
+    submitted = await challenge_progress.submit_outcome(rt, accepted, "私密的成果总结")
+    sent_back = await challenge_progress.submit_outcome(rt, second, "私密的返工总结")
+    await challenge_progress.return_outcome(rt, returned, "私密的返工原因")
+    world.add("ProblemOutcome", submitted.id)
+    world.add("ProblemOutcome", sent_back.id)
