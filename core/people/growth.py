@@ -201,14 +201,26 @@ def _one_person(info: Info) -> DataLoader[int, bool]:
 async def growth_page(info: Info, person_id: int, first: int | None, after: str | None) -> GrowthConnection | None:
     """One page of the person's growth record; None when another person's record was already
     asked for in this request (a record is a profile page, not a list column: every plugin
-    answers per person, so a list of records would cost statements per person)."""
-    from core.permissions import can_see_contact
-    from core.queries import visible_nodes
-
+    answers per person, so a list of records would cost statements per person). The same page
+    asked again in the request (the same author on every post of a thread) is made once."""
     first = DEFAULT_PAGE if first is None else first
     if not 0 <= first <= MAX_PAGE:
         raise PublicError(f"`first` must be between 0 and {MAX_PAGE}", errors.OUT_OF_RANGE, "first")
     before, passed = decode_cursor(after) if after else (None, 0)
+
+    async def pages(person_ids: Sequence[int]) -> list[GrowthConnection | None]:
+        return [await _page(info, pid, first, before, passed) for pid in person_ids]
+
+    loader = info.context.loaders.get(("growth_page", first, after), lambda: DataLoader(load_fn=pages))
+    return await loader.load(person_id)
+
+
+async def _page(
+    info: Info, person_id: int, first: int, before: datetime | None, passed: int
+) -> GrowthConnection | None:
+    from core.permissions import can_see_contact
+    from core.queries import visible_nodes
+
     if not await _one_person(info).load(person_id):
         return None
     items = await _plugin_items(info, person_id, before, passed + first + 1)
@@ -241,7 +253,7 @@ async def growth_page(info: Info, person_id: int, first: int | None, after: str 
         edges=edges,
         page_info=PageInfo(
             has_next_page=has_next,
-            has_previous_page=after is not None,
+            has_previous_page=before is not None,
             start_cursor=cursors[0] if cursors else None,
             end_cursor=cursors[-1] if cursors else None,
         ),

@@ -226,6 +226,20 @@ def core_factories(factories: Factories) -> None:
         )
         return ids
 
+    @factories.factory("MembershipInvitation")
+    async def membership_invitations(world: World, count: int) -> list[int]:
+        """The pending invitation (to the world's alliance) each new person gets."""
+        people = await world.make("Person", count)
+        rows = await MembershipInvitation.filter(person_id__in=people).order_by("person_id")
+        return [row.id for row in rows]
+
+    @factories.factory("AllianceInvitation")
+    async def alliance_invitations(world: World, count: int) -> list[int]:
+        """The invitation to the world's alliance each new organisation gets."""
+        orgs = await world.make("Organisation", count)
+        rows = await AllianceInvitation.filter(organisation_id__in=orgs).order_by("organisation_id")
+        return [row.id for row in rows]
+
     @factories.factory("Organisation")
     async def organisations(world: World, count: int) -> list[int]:
         """Studios under the world's studio (so its admin manages them), each with a child, a leader,
