@@ -21,32 +21,19 @@ PERMISSION_DENIED) naming the input field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from strawberry.dataloader import DataLoader
-
 from core import errors
 from core.context import Context
 from core.errors import UserInputError
 from core.organisations.models import AllianceMembership
 from core.people.models import Membership
-from core.permissions import can_manage_org, can_see_contact, managed_org_ids
+from core.permissions import can_manage_org, can_see_contact
 from plugins.forum import errors as forum_errors
 from plugins.forum.models import ForumPost, ForumRsvp, ForumThread
 
 
 async def can_moderate(ctx: Context, org_id: int) -> bool:
-    """Admins of the board's organisation (``can_manage_org``), asked once per board per request."""
-    if ctx.viewer.is_superuser:
-        return True
-    if not await managed_org_ids(ctx):
-        return False
-
-    async def load(org_ids: Sequence[int]) -> list[bool]:
-        return [await can_manage_org(ctx, org_id) for org_id in org_ids]
-
-    loader = ctx.loaders.get("forum.can_moderate", lambda: DataLoader(load_fn=load))
-    return await loader.load(org_id)
+    """Admins of the board's organisation (``can_manage_org``: one set read per request)."""
+    return await can_manage_org(ctx, org_id)
 
 
 async def viewer_org_ids(ctx: Context) -> frozenset[int]:

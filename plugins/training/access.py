@@ -29,7 +29,7 @@ from tortoise.expressions import Q
 from core import errors, lookups
 from core.context import Context
 from core.errors import UserInputError
-from core.permissions import can_manage_org, can_manage_person, can_see_contact, managed_org_ids
+from core.permissions import can_manage_org, can_manage_person, can_see_contact
 from plugins.training import errors as training_errors
 from plugins.training.models import (
     TrainingCertificate,
@@ -41,17 +41,8 @@ from plugins.training.models import (
 
 
 async def can_manage(ctx: Context, org_id: int) -> bool:
-    """``can_manage_org``, asked once per organisation per request."""
-    if ctx.viewer.is_superuser:
-        return True
-    if not await managed_org_ids(ctx):
-        return False
-
-    async def load(org_ids: Sequence[int]) -> list[bool]:
-        return [await can_manage_org(ctx, org_id) for org_id in org_ids]
-
-    loader = ctx.loaders.get("training.can_manage", lambda: DataLoader(load_fn=load))
-    return await loader.load(org_id)
+    """``can_manage_org`` (one set read per request, no statement per call)."""
+    return await can_manage_org(ctx, org_id)
 
 
 async def taught_course_ids(ctx: Context) -> frozenset[int]:
