@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -19,6 +20,11 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 
+# Set while a compiled plan runs (schema/compiled.py): it never cancels one resolver while
+# others go on, so the shared futures need no shield (one future and its callbacks fewer per load).
+NO_CANCELLATION: ContextVar[bool] = ContextVar("guildhall_no_cancellation", default=False)
+
+
 def shielded(loader: DataLoader[K, V]) -> DataLoader[K, V]:
     """``load`` answers a shield of the loader's shared future. Several resolvers await the same
     future; when GraphQL cancels one of them (a sibling field failed and nulled their parent), a
@@ -27,7 +33,8 @@ def shielded(loader: DataLoader[K, V]) -> DataLoader[K, V]:
     load = loader.load
 
     def shielded_load(key: K) -> Awaitable[V]:
-        return asyncio.shield(load(key))
+        future = load(key)
+        return future if NO_CANCELLATION.get() else asyncio.shield(future)
 
     loader.load = shielded_load  # type: ignore[method-assign]
     return loader

@@ -53,6 +53,12 @@ PERSISTED_QUERIES = Counter(
     "Persisted-query lookups by result: hit, miss, stored, refused.",
     ["result"],
 )
+COMPILED_QUERIES = Counter(
+    "guildhall_compiled_queries",
+    "Query executions by path: planned (schema/compiled.py), fallback (a plan failed and graphql-core "
+    "answered), reference (graphql-core: not plannable or turned off).",
+    ["path"],
+)
 DB_POOL = Gauge(
     "guildhall_db_pool_connections",
     "Database pool connections by state (in_use, idle, max); absent on SQLite.",

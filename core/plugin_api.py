@@ -253,6 +253,18 @@ def list_size(items: int) -> dict[str, int]:
     return {LIST_SIZE: items}
 
 
+ORDER_SENSITIVE = "guildhall.order_sensitive"
+"""Key of ``order_sensitive()`` in a field's ``metadata``, read by the compiled executor."""
+
+
+def order_sensitive() -> dict[str, bool]:
+    """Field metadata: the field's answer depends on the order in which the fields of a request
+    are resolved (``Person.growth`` answers for the first person asked only). Documents that
+    select it run on graphql-core's executor, whose order is the reference, never on a compiled
+    plan (``schema/compiled.py``), which resolves level by level."""
+    return {ORDER_SENSITIVE: True}
+
+
 def in_no_organisation() -> dict[str, ActsIn]:
     """Field metadata: the operation belongs to the viewer, not to an organisation."""
     return {ACTS_IN: ActsIn(None)}

@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     max_query_tokens: int = Field(default=5000, ge=1)
     max_request_bytes: int = Field(default=256 * 1024, ge=1024)
     query_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Queries run from precomputed plans (schema/compiled.py), falling back to graphql-core's
+    # executor on anything unplanned or failed; false: always graphql-core's executor.
+    compiled_queries: bool = True
     # Token buckets (points = query cost), per account and per client IP for anonymous callers.
     rate_limit_bucket_size: int = Field(default=1000, ge=1)
     rate_limit_anonymous_bucket_size: int = Field(default=500, ge=1)

@@ -23,6 +23,7 @@ from core.plugin_api import ACTS_IN, ActsIn, PluginError
 from core.registry import CORE_PLUGIN, Contribution, Registry
 from core.settings import Settings, get_settings
 from core.unavailable import ServiceUnavailable
+from schema.compiled import CompiledExecutor
 from schema.extensions import build_extensions, schema_config
 from schema.guards import ListGuard, MutationGuard, QueryErrors
 
@@ -153,6 +154,7 @@ def build_schema(registry: Registry, settings: Settings | None = None) -> Guildh
         # ServiceUnavailable last: it sees errors first (extensions unwind in reverse).
         extensions=[*build_extensions(settings or get_settings()), ServiceUnavailable],
         config=schema_config(settings or get_settings()),
+        execution_context_class=CompiledExecutor if (settings or get_settings()).compiled_queries else None,
         extra_fields=_extra_fields(registry),
     )
 

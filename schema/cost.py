@@ -22,9 +22,11 @@ The model (a node count, as GitHub's):
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -166,4 +168,29 @@ def operation_cost(schema: GraphQLSchema, document: DocumentNode, operation: Ope
         return 0  # an argument that does not coerce: execution refuses the same way
 
 
-__all__ = ["MAX_IDS", "operation_cost"]
+# Costs of recent (document, variables) pairs: the parser cache hands every request with the same
+# text the same nodes, and a screen's variables repeat (ids, page sizes), so most requests find
+# their cost here instead of walking the document again.
+COST_CACHE_SIZE = 2_000
+_costs: OrderedDict[tuple[int, int, bytes], tuple[OperationDefinitionNode, int]] = OrderedDict()
+
+
+def cached_operation_cost(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode,
+                          variables: dict[str, Any] | None) -> int:
+    """``operation_cost``, remembered per operation node and variables."""
+    try:
+        key = (id(schema), id(operation), orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS))
+    except TypeError:  # variables JSON cannot hold: nothing to remember them by
+        return operation_cost(schema, document, operation, variables)
+    cached = _costs.get(key)
+    if cached is not None and cached[0] is operation:
+        _costs.move_to_end(key)
+        return cached[1]
+    cost = operation_cost(schema, document, operation, variables)
+    _costs[key] = (operation, cost)
+    if len(_costs) > COST_CACHE_SIZE:
+        _costs.popitem(last=False)
+    return cost
+
+
+__all__ = ["MAX_IDS", "cached_operation_cost", "operation_cost"]

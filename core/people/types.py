@@ -17,6 +17,7 @@ from core.people import models
 from core.people.growth import GrowthConnection, growth_page
 from core.people.invitations import can_see_invitation
 from core.permissions import can_manage_org, can_see_contact
+from core.plugin_api import order_sensitive
 from core.provenance import AwardedBy, account_person
 from core.skills.models import PersonSkill as PersonSkillModel
 from core.skills.types import PersonSkill
@@ -156,7 +157,8 @@ class Person(ModelNode):
     @strawberry.field(
         description="Growth record (成长档案), newest first, from core and every plugin (honours, "
         "levels, apprenticeships, training, …): each entry only where the viewer may see its subject. "
-        "Answered for one person per request; null for any other person in the same request."
+        "Answered for one person per request; null for any other person in the same request.",
+        metadata=order_sensitive(),
     )
     async def growth(
         self, info: Info, first: int | None = None, after: str | None = None
