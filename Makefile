@@ -8,7 +8,7 @@ REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
 IDE_STAMP := ide/node_modules/.installed
 
-.PHONY: install run migrate demo test test-real fuzz kit-check http-audit check bench schema lock clean
+.PHONY: install run migrate demo test test-real fuzz kit-check http-audit check bench soak schema lock clean
 
 $(STAMP):
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,6 +61,12 @@ fuzz: install
 
 bench: install
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+# Issue #13's memory target: an hour of mixed load on `guildhall serve`, RSS sampled
+# (SOAK_SECONDS=300 for a short run; SOAK_ARGS="--scale 0.5 --screens home thread" etc.).
+SOAK_SECONDS ?= 3600
+soak: install
+	$(BIN)/python -m benchmarks.soak --seconds $(SOAK_SECONDS) $(SOAK_ARGS)
 
 schema: install
 	$(BIN)/guildhall schema --in-tree > schema/schema.graphql

@@ -81,6 +81,23 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
     async def worker() -> None:
         nonlocal errors
         reader, writer = await asyncio.open_connection(host, port)
+
+        async def exchange() -> tuple[int, bytes]:
+            """Send and read the answer; a connection the server closed while it was idle
+            (uvicorn's keep-alive timeout, 5 s: slow constant rates, long soaks) is opened
+            again once and the request sent again (every screen is a read)."""
+            nonlocal reader, writer
+            for attempt in range(2):
+                try:
+                    writer.write(payload)
+                    return await read_response(reader)
+                except (ConnectionError, asyncio.IncompleteReadError):
+                    writer.close()
+                    if attempt:
+                        raise
+                    reader, writer = await asyncio.open_connection(host, port)
+            raise AssertionError("unreachable")
+
         try:
             while True:
                 if spec["mode"] == "rate":
@@ -91,8 +108,12 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
                     scheduled = loop.time()
                     if scheduled >= end:
                         return
-                writer.write(payload)
-                status, body = await read_response(reader)
+                try:
+                    status, body = await exchange()
+                except (ConnectionError, asyncio.IncompleteReadError):
+                    errors += 1
+                    reader, writer = await asyncio.open_connection(host, port)
+                    continue
                 done = loop.time()
                 if ok(status, body):
                     latencies.append(done - scheduled)

@@ -409,7 +409,7 @@ async def _prepare(url: str) -> dataset.Dataset:
     await migrate(url, registry.model_apps)
     await init_db(url, registry.model_apps)
     try:
-        return await dataset.seed()
+        return await dataset.seed({info.name for info in registry.plugins})
     finally:
         await close_db()
 

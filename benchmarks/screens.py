@@ -1,9 +1,9 @@
 """The mobile screens the benchmark measures: a GraphQL document (``benchmarks/documents/``)
 and the hand-written endpoint that answers the same JSON (``benchmarks/limit.py``).
 
-To add a screen (the forum thread and the challenge board, once those plugins are merged):
-write ``documents/<name>.graphql``, an ``async def <name>(sql, variables)`` in ``limit.py``
-registered in ``limit.HANDLERS``, seed its rows in ``dataset.py`` (guarded by the plugin being
+To add a screen: write ``documents/<name>.graphql``, an ``async def <name>(sql, variables,
+person_id)`` in ``limit.py`` registered in ``limit.HANDLERS`` (``person_id`` is the viewer's for a
+signed-in screen, None otherwise), seed its rows in ``dataset.py`` (guarded by the plugin being
 installed), and add a ``Screen`` below; ``requires`` names the plugin, so the screen is skipped
 where it is not installed.
 """
@@ -41,7 +41,10 @@ class Screen:
 
 SCREENS: list[Screen] = [
     Screen(
-        "home", "home (me: memberships, mentorships, training)", signed_in=True, requires=("mentorship", "training")
+        "home",
+        "home (me: memberships with recent threads, mentorships, training, notifications)",
+        signed_in=True,
+        requires=("mentorship", "training", "forum"),
     ),
     Screen(
         "studio",
@@ -51,9 +54,19 @@ SCREENS: list[Screen] = [
     # Far from 100 req/s today; its constant rate is what it should hold comfortably once fixed.
     Screen("list", "list: organisations(first:100){members(first:20){skills}}", rate=1.0, connections=2),
     Screen("node", "node lookup of one person", lambda data: {"id": to_global_id("Person", data.person_id)}),
-    # Hooks for the plugins being built in parallel (documents and handlers to come):
-    # Screen("thread", "forum thread, 50 posts with authors and reactions", ..., requires=("forum",)),
-    # Screen("challenges", "challenge board", ..., requires=("challenges",)),
+    Screen(
+        "thread",
+        "forum thread, 50 posts with authors and reactions",
+        lambda data: {"id": to_global_id("ForumThread", data.thread_id)},
+        signed_in=True,
+        requires=("forum",),
+    ),
+    Screen(
+        "challenges",
+        "challenge board (issue #11's Board: OPEN problems of one chain, first 20), signed out",
+        lambda data: {"first": 20, "chain": data.chain},
+        requires=("challenges",),
+    ),
 ]
 
 
