@@ -494,18 +494,23 @@ async def run_together(awaitables: list[Any]) -> list[Any]:
     the list screen holds thousands of resolver coroutines; a Task apiece cost more event-loop
     rounds than their work. Anything else than a coroutine gets a Task as before."""
     results: list[Any] = [None] * len(awaitables)
-    running: list[tuple[int, Any, contextvars.Context]] = []
+    # Each running coroutine with the future it waits on (None: ready to step).
+    running: list[tuple[int, Any, contextvars.Context, asyncio.Future[Any] | None]] = []
     tasks: list[tuple[int, asyncio.Future[Any]]] = []
     for index, awaitable in enumerate(awaitables):
         if inspect.iscoroutine(awaitable):
-            running.append((index, awaitable, contextvars.copy_context()))
+            running.append((index, awaitable, contextvars.copy_context(), None))
         else:
             tasks.append((index, asyncio.ensure_future(awaitable)))
     try:
         while running:
-            waiting: list[asyncio.Future[Any]] = []
-            still: list[tuple[int, Any, contextvars.Context]] = []
-            for index, coroutine, context in running:
+            still: list[tuple[int, Any, contextvars.Context, asyncio.Future[Any] | None]] = []
+            stepped = False
+            for index, coroutine, context, waiting_on in running:
+                if waiting_on is not None and not waiting_on.done():
+                    still.append((index, coroutine, context, waiting_on))
+                    continue
+                stepped = True
                 try:
                     yielded = context.run(coroutine.send, None)
                 except StopIteration as stop:
@@ -520,15 +525,19 @@ async def run_together(awaitables: list[Any]) -> list[Any]:
                         results[index] = Fallback(f"a resolver yielded {type(yielded).__name__}")
                         continue
                     yielded._asyncio_future_blocking = False
-                    waiting.append(yielded)
-                still.append((index, coroutine, context))
+                still.append((index, coroutine, context, yielded))
             running = still
-            if waiting:
-                await asyncio.wait(set(waiting))  # resolvers of one key share its future
-            elif running:
+            # One coroutine may wait on what another one will finish (a shared fetch, a lock):
+            # go on as soon as any future is done, stepping only those whose future is.
+            futures = {future for _, _, _, future in running if future is not None and not future.done()}
+            if futures and len(futures) == len(running):
+                await asyncio.wait(futures, return_when=asyncio.FIRST_COMPLETED)
+            elif running and not stepped:
+                await asyncio.sleep(0)
+            elif any(future is None for _, _, _, future in running):
                 await asyncio.sleep(0)  # a bare ``yield``: give the loop a turn
     finally:
-        for _, coroutine, _ in running:
+        for _, coroutine, _, _ in running:
             coroutine.close()
     for index, task in tasks:
         try:

@@ -8,7 +8,9 @@ compared without touching this file.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -212,3 +214,42 @@ def test_plans_are_made_once_per_document(rt: Runtime) -> None:
     assert compiled.plan_for(schema, operation, {}) is first  # type: ignore[arg-type]
     with_directive = parse("query { organisations(first: 1) @skip(if: false) { totalCount } }").definitions[0]
     assert compiled.plan_for(schema, with_directive, {}) is None  # type: ignore[arg-type]
+
+
+async def test_coroutines_that_wait_on_each_other_finish() -> None:
+    """A resolver may wait on what another resolver of the same level will finish (a fetch
+    shared through ``Loaders.get``): stepping them together must not wait for all their futures
+    at once, or both wait forever (the benchmark's home screen hung so; the test below has it)."""
+    loop = asyncio.get_running_loop()
+    shared: asyncio.Future[str] = loop.create_future()
+    batch: asyncio.Future[str] = loop.create_future()
+
+    async def first() -> str:
+        value = await batch  # a loader batch, dispatched by the loop
+        shared.set_result(value + "!")
+        return value
+
+    async def second() -> str:
+        return await shared  # finished only by `first`
+
+    async def failing() -> str:
+        await batch
+        raise ValueError("boom")
+
+    loop.call_later(0.05, batch.set_result, "rows")  # dispatched once all of them wait
+    results = await asyncio.wait_for(compiled.run_together([second(), first(), failing()]), timeout=5)
+    assert results[:2] == ["rows!", "rows"]
+    assert isinstance(results[2], ValueError)
+
+
+async def test_the_home_screen_answers_the_same_both_ways(
+    gql: GraphQLClient, both: tuple[GraphQLClient, GraphQLClient]
+) -> None:
+    org = await Organisation.create(name="工作室甲", kind=OrganisationKind.STUDIO)
+    member = await gql.user("成员", org=org)
+    document = (Path(__file__).parents[2] / "benchmarks" / "documents" / "home.graphql").read_text()
+    first, second, taken = await answers(both, document, {}, member)
+    assert taken == "planned"
+    assert first == second
+    assert "errors" not in first
+    assert first["data"]["me"]["memberships"][0]["organisation"]["name"] == "工作室甲"
