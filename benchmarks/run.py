@@ -129,7 +129,10 @@ class Server:
 
 
 def _env(database_url: str, redis_url: str | None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GUILDHALL_")}
+    # The app's own settings are the benchmark's, except the switch a step may compare against:
+    # GUILDHALL_COMPILED_QUERIES=false measures graphql-core's executor instead of the plans.
+    passed = {"GUILDHALL_COMPILED_QUERIES"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GUILDHALL_") or k in passed}
     env.update(
         {
             "GUILDHALL_ENV": "production",
