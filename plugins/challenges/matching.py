@@ -44,9 +44,11 @@ least ``T``, and an offer whose ``high`` is below ``T`` scores less than every o
 and cannot enter it. The statement keeps the offers with ``high ≥ T - 0.1`` (scores are rounded to
 one decimal, so one just under ``T`` could round to a tie, which the lower id would win); with
 fewer than ``first`` eligible offers it keeps them all. Nothing that could be on the page is
-dropped, and no fallback is needed: when many offers are alike the kept set is larger, never
-wrong. At 20,000 people it keeps a few dozen. ``problem_matches(..., exhaustive=True)`` scores every
-offer instead (the tests compare the two on random pools).
+dropped: when many offers are alike the kept set is larger, never wrong (past ``KEPT_MAX`` the
+reads that follow take every active offer rather than a long list of ids: the same statements,
+as slow as before the prefilter). At 20,000 people it keeps a few dozen.
+``problem_matches(..., exhaustive=True)`` scores every offer instead (the tests compare the two on
+random pools).
 
 The statement writes numbers into its text (skill ids, levels, organisation ids, constants: all
 passed through ``int``/``float``) and passes text (chain, region) as parameters.
@@ -98,6 +100,7 @@ RECORD_MAX, RECORD_FULL_AT = 15.0, 3
 LOAD_POINTS = {0: 5, 1: 3, 2: 1}
 HONOURS_SHOWN = 2
 PREFILTER_MARGIN = 0.1  # scores are rounded to 0.1: a bound this close may still tie
+KEPT_MAX = 2000  # more offers kept than this (many alike): read every active offer instead of a list of ids
 KINDS = {kind.value: kind for kind in OfferKind}
 
 
@@ -517,10 +520,10 @@ async def problem_matches(problem_id: int, first: int, *, exhaustive: bool = Fal
     own_allowed = problem.organisation_id in await _allow_own()
     circle = await access.circle_of({problem.organisation_id})
     own_tree = await access.descendants({problem.organisation_id})
-    if exhaustive:
+    offer_ids = None if exhaustive else await _plausible_offers(problem, needs, own_allowed, own_tree, first)
+    if offer_ids is None or len(offer_ids) > KEPT_MAX:  # every active offer: the same statements
         offers, chosen = Offer.filter(active=True), Q(offer__active=True)
     else:
-        offer_ids = await _plausible_offers(problem, needs, own_allowed, own_tree, first)
         offers, chosen = Offer.filter(id__in=offer_ids), Q(offer_id__in=offer_ids)
     sides = await _sides(offers)
     levels = await _levels(PersonSkill.filter(_people_filter(offers), skill_id__in=[n.skill_id for n in needs] or [0]))

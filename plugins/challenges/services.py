@@ -184,8 +184,6 @@ PROBLEM_FIELDS = {
     "attachments": "attachments",
     "skills": "skills",
 }
-# Changes that alter what the problem asks of its bidders: pending bidders of an OPEN problem are told.
-MATCH_FIELDS = ("skills", "industry_chain")
 
 
 def invalid_transition(problem: Problem, action: str, field: str = "id") -> UserInputError:

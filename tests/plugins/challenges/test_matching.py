@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from core.organisations.models import Organisation, OrganisationKind, OrganisationPlugin
 from core.people.models import Honour, HonourLevel, Membership, Person
 from core.relay import decode_id
@@ -295,7 +297,7 @@ async def test_prefilter_ranks_exactly_as_scoring_every_offer(city: City) -> Non
     assert min(kept_sizes) < total / 4, (kept_sizes, total)
 
 
-async def test_prefilter_keeps_ties_and_small_pools(city: City) -> None:
+async def test_prefilter_keeps_ties_and_small_pools(city: City, monkeypatch: pytest.MonkeyPatch) -> None:
     """Alike offers tie at the page's edge: all of them are kept, and the lower ids win; with
     fewer offers than the page every eligible offer is kept."""
     problem = await city.post(region="海州市")
@@ -315,6 +317,9 @@ async def test_prefilter_keeps_ties_and_small_pools(city: City) -> None:
     kept = await matching._plausible_offers(row, [matching.Need(city.weld.id, 2, "")], False, {city.factory.id}, 10)
     assert set(ids) <= set(kept)
     assert len(await matching.problem_matches(pk, 100)) == 30
+    # More kept than KEPT_MAX: the reads take every active offer, with the same page.
+    monkeypatch.setattr(matching, "KEPT_MAX", 5)
+    assert await matching.problem_matches(pk, 10) == page
 
 
 async def test_bounds_count_each_person_once(city: City) -> None:
