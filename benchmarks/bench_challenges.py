@@ -2,8 +2,9 @@
 20 service teams offering, 5,000 open problems; problemMatches and offerMatches through the
 schema, with their SQL statement counts, and the problems board.
 
-Run: ``.venv/bin/python -m benchmarks bench_challenges`` (SQLite file by default, or
-GUILDHALL_BENCH_DATABASE_URL for PostgreSQL).
+Run: ``.venv/bin/python -m benchmarks micro bench_challenges`` (SQLite file by default, or
+GUILDHALL_BENCH_MICRO_DATABASE_URL for PostgreSQL: its tables are created there, so give it an
+empty database).
 """
 
 from __future__ import annotations

@@ -335,3 +335,22 @@ async def require_offer_owner_for_create(
     ):
         return
     raise UserInputError(errors.PERMISSION_DENIED, "You may not publish an offer for this owner", "kind")
+
+
+async def require_team_admin(ctx: Context, team: ServiceTeam, field: str = "id") -> None:
+    """Admins of the team's organisation (or of its ancestors): edit the team itself."""
+    require_signed_in(ctx)
+    if not await can_manage(ctx, team.organisation_id):
+        raise UserInputError(
+            errors.PERMISSION_DENIED, "Only admins of the team's organisation may change the team", field
+        )
+
+
+async def require_team_manager(ctx: Context, team: ServiceTeam, field: str = "id") -> None:
+    """The team's leader or its organisation's admins (as for the team's offers): its members."""
+    require_signed_in(ctx)
+    if team.leader_id == ctx.viewer.person_id or await can_manage(ctx, team.organisation_id):
+        return
+    raise UserInputError(
+        errors.PERMISSION_DENIED, "Only the team's leader or its organisation's admins may change its members", field
+    )

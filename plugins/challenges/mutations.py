@@ -23,6 +23,7 @@ from plugins.challenges.models import Bid as BidModel
 from plugins.challenges.models import Milestone as MilestoneModel
 from plugins.challenges.models import OfferKind, Urgency, Visibility
 from plugins.challenges.models import Problem as ProblemModel
+from plugins.challenges.models import ServiceTeam as ServiceTeamModel
 from plugins.challenges.types import Bid, Offer, Problem, ProblemMilestone, ProblemOutcome, ServiceTeam, ServiceVisit
 
 ON_PROBLEM = in_owner_of(ProblemModel, "Problem")
@@ -61,6 +62,27 @@ class ProblemCreateInput:
 
 
 @strawberry.input
+class ProblemUpdateInput:
+    id: strawberry.ID
+    title: str | None = strawberry.UNSET
+    description: str | None = strawberry.field(default=strawberry.UNSET, description="null clears it.")
+    industry_chain: str | None = strawberry.field(
+        default=strawberry.UNSET, description="One of the organisation's chains; null clears it."
+    )
+    urgency: Urgency | None = strawberry.UNSET
+    region: str | None = strawberry.field(default=strawberry.UNSET, description="null: the organisation's region.")
+    reward: int | None = strawberry.field(default=strawberry.UNSET, description="Yuan; null clears it.")
+    deadline: date | None = strawberry.field(default=strawberry.UNSET, description="null clears it.")
+    visibility: Visibility | None = strawberry.UNSET
+    attachments: list[ProblemAttachmentInput] | None = strawberry.field(
+        default=strawberry.UNSET, description="Replaces the attachments."
+    )
+    skills: list[ProblemSkillInput] | None = strawberry.field(
+        default=strawberry.UNSET, description="Replaces the skills needed."
+    )
+
+
+@strawberry.input
 class ProblemPublishInput:
     id: strawberry.ID
 
@@ -89,6 +111,26 @@ class ServiceTeamCreateInput:
 
 
 @strawberry.input
+class ServiceTeamUpdateInput:
+    id: strawberry.ID
+    name: str | None = strawberry.UNSET
+    industry_chain: str | None = strawberry.UNSET
+    leader_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="A person with an honour; they join the members."
+    )
+    region: str | None = strawberry.field(default=strawberry.UNSET, description="null: the organisation's region.")
+    description: str | None = strawberry.UNSET
+
+
+@strawberry.input
+class ServiceTeamMembersSetInput:
+    id: strawberry.ID = strawberry.field(description="The ServiceTeam.")
+    member_ids: list[strawberry.ID] = strawberry.field(
+        description="The members after the change (the leader stays a member whatever the list says)."
+    )
+
+
+@strawberry.input
 class OfferCreateInput:
     kind: OfferKind
     title: str
@@ -107,7 +149,17 @@ class OfferCreateInput:
 @strawberry.input
 class OfferUpdateInput:
     id: strawberry.ID
-    active: bool
+    active: bool | None = strawberry.field(default=strawberry.UNSET, description="false takes it off the lists.")
+    title: str | None = strawberry.UNSET
+    description: str | None = strawberry.UNSET
+    skill_ids: list[strawberry.ID] | None = strawberry.field(
+        default=strawberry.UNSET, description="Replaces the skills."
+    )
+    specialties: list[str] | None = strawberry.UNSET
+    research_directions: list[str] | None = strawberry.UNSET
+    industry_chain: str | None = strawberry.UNSET
+    region: str | None = strawberry.UNSET
+    availability: str | None = strawberry.UNSET
 
 
 @strawberry.input
@@ -191,6 +243,11 @@ class ProblemCreatePayload(Payload):
 
 
 @strawberry.type
+class ProblemUpdatePayload(Payload):
+    problem: Problem | None = None
+
+
+@strawberry.type
 class ProblemPublishPayload(Payload):
     problem: Problem | None = None
 
@@ -207,6 +264,16 @@ class ProblemClosePayload(Payload):
 
 @strawberry.type
 class ServiceTeamCreatePayload(Payload):
+    team: ServiceTeam | None = None
+
+
+@strawberry.type
+class ServiceTeamUpdatePayload(Payload):
+    team: ServiceTeam | None = None
+
+
+@strawberry.type
+class ServiceTeamMembersSetPayload(Payload):
     team: ServiceTeam | None = None
 
 
@@ -277,6 +344,14 @@ class ProblemOutcomeReturnPayload(Payload):
     problem: Problem | None = None
 
 
+def _given(value: object) -> bool:
+    return value is not strawberry.UNSET
+
+
+def _or_none(value: object) -> object:
+    return None if value is strawberry.UNSET else value
+
+
 def _problem(value: strawberry.ID, field: str = "id") -> int:
     return decode_id(value, "Problem", field)
 
@@ -311,6 +386,33 @@ class ChallengesMutations:
         row = await services.create_problem_as(info.context, org_id, data)
         return ProblemCreatePayload(problem=Problem.from_model(row))
 
+    @strawberry.mutation(
+        description="Edit a draft or open problem (the poster's admins); only the fields given change.",
+        metadata=ON_PROBLEM,
+    )
+    async def problem_update(self, info: Info, input: ProblemUpdateInput) -> ProblemUpdatePayload:
+        given = {name for name in services.PROBLEM_FIELDS if _given(getattr(input, name))}
+        attachments, skills = _or_none(input.attachments), _or_none(input.skills)
+        data = services.ProblemChanges(
+            title=input.title if _given(input.title) else None,
+            description=input.description if _given(input.description) else None,
+            industry_chain=input.industry_chain if _given(input.industry_chain) else None,
+            urgency=input.urgency if _given(input.urgency) else None,
+            region=input.region if _given(input.region) else None,
+            reward=input.reward if _given(input.reward) else None,
+            deadline=input.deadline if _given(input.deadline) else None,
+            visibility=input.visibility if _given(input.visibility) else None,
+            attachments=[services.Attachment(a.title, a.url) for a in attachments]
+            if isinstance(attachments, list)
+            else None,
+            skills=[services.SkillNeed(decode_id(s.skill_id, "Skill", "skills.skillId"), s.min_level) for s in skills]
+            if isinstance(skills, list)
+            else None,
+            given=given,
+        )
+        row = await services.update_problem_as(info.context, _problem(input.id), data)
+        return ProblemUpdatePayload(problem=Problem.from_model(row))
+
     @strawberry.mutation(description="Open a draft for bids.", metadata=ON_PROBLEM)
     async def problem_publish(self, info: Info, input: ProblemPublishInput) -> ProblemPublishPayload:
         row = await services.publish_problem_as(info.context, _problem(input.id))
@@ -344,6 +446,35 @@ class ChallengesMutations:
         return ServiceTeamCreatePayload(team=ServiceTeam.from_model(row))
 
     @strawberry.mutation(
+        description="Edit a service team (admins of its organisation); only the fields given change.",
+        metadata=in_owner_of(ServiceTeamModel, "ServiceTeam"),
+    )
+    async def service_team_update(self, info: Info, input: ServiceTeamUpdateInput) -> ServiceTeamUpdatePayload:
+        names = ("name", "industry_chain", "leader_id", "region", "description")
+        leader = _or_none(input.leader_id)
+        data = services.TeamChanges(
+            name=input.name if _given(input.name) else None,
+            industry_chain=input.industry_chain if _given(input.industry_chain) else None,
+            leader_id=decode_id(leader, "Person", "leaderId") if isinstance(leader, str) else None,
+            region=input.region if _given(input.region) else None,
+            description=input.description if _given(input.description) else None,
+            given={name for name in names if _given(getattr(input, name))},
+        )
+        row = await services.update_team_as(info.context, decode_id(input.id, "ServiceTeam", "id"), data)
+        return ServiceTeamUpdatePayload(team=ServiceTeam.from_model(row))
+
+    @strawberry.mutation(
+        description="Set a service team's members (its leader or its organisation's admins).",
+        metadata=in_owner_of(ServiceTeamModel, "ServiceTeam"),
+    )
+    async def service_team_members_set(
+        self, info: Info, input: ServiceTeamMembersSetInput
+    ) -> ServiceTeamMembersSetPayload:
+        members = [decode_id(m, "Person", "memberIds") for m in input.member_ids]
+        row = await services.set_team_members_as(info.context, decode_id(input.id, "ServiceTeam", "id"), members)
+        return ServiceTeamMembersSetPayload(team=ServiceTeam.from_model(row))
+
+    @strawberry.mutation(
         description="Publish what a person, a studio or a service team offers.", metadata=in_no_organisation()
     )
     async def offer_create(self, info: Info, input: OfferCreateInput) -> OfferCreatePayload:
@@ -364,9 +495,30 @@ class ChallengesMutations:
         row = await services.create_offer_as(info.context, data)
         return OfferCreatePayload(offer=Offer.from_model(row))
 
-    @strawberry.mutation(description="Switch an offer on or off (its owner).", metadata=in_no_organisation())
+    @strawberry.mutation(
+        description="Edit an offer or switch it on or off (its owner); only the fields given change.",
+        metadata=in_no_organisation(),
+    )
     async def offer_update(self, info: Info, input: OfferUpdateInput) -> OfferUpdatePayload:
-        row = await services.set_offer_active_as(info.context, decode_id(input.id, "Offer", "id"), input.active)
+        names = (
+            "active",
+            "title",
+            "description",
+            "skill_ids",
+            "specialties",
+            "research_directions",
+            "industry_chain",
+            "region",
+            "availability",
+        )
+        given = {name for name in names if _given(getattr(input, name))}
+        skill_ids = _or_none(input.skill_ids)
+        data = services.OfferChanges(
+            **{name: _or_none(getattr(input, name)) for name in names if name != "skill_ids"},  # type: ignore[arg-type]
+            skill_ids=[decode_id(s, "Skill", "skillIds") for s in skill_ids] if isinstance(skill_ids, list) else None,
+            given=given,
+        )
+        row = await services.update_offer_as(info.context, decode_id(input.id, "Offer", "id"), data)
         return OfferUpdatePayload(offer=Offer.from_model(row))
 
     @strawberry.mutation(

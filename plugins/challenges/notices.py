@@ -13,6 +13,8 @@ event                           recipients                                   not
 ``outcome_submitted``           the poster                                   ``challenges.outcome_submitted``
 ``outcome_returned``            the team                                     ``challenges.outcome_returned``
 ``problem_solved``              the solvers                                  ``challenges.problem_solved``
+``problem_updated`` (an OPEN    the authors and offer owners of its pending  ``challenges.problem_changed``
+problem's skills or chain)      bids (they bid on what it asked before)
 ==============================  ===========================================  ====================
 
 Owners of an offer: the person; the studio's admins and leader; the team's leader. The subject
@@ -122,6 +124,18 @@ async def notices_for(event: DomainEvent) -> list[Notice]:
             )
             for p, s in sorted(best.items())
         ]
+    if name == "problem_updated":
+        changed = set(event.payload.get("changed") or [])
+        if event.payload.get("status") != "OPEN" or not changed & {"skills", "industryChain"}:
+            return []
+        pending = await Bid.filter(problem_id=problem.id, status=BidStatus.PENDING)
+        owners = await owners_of([b.offer_id for b in pending])
+        people: set[int] = set()
+        for waiting in pending:
+            people |= owners.get(waiting.offer_id, set())
+            if waiting.created_by_id is not None:
+                people.add(waiting.created_by_id)
+        return _notices(people, "problem_changed", subject, f"揭榜的难题要求有变:{title}")
     if name == "bid_created":
         return _notices(await _poster(problem), "bid_received", subject, f"收到新的揭榜申请:{title}")
     if name in ("bid_accepted", "bid_declined"):

@@ -1,4 +1,5 @@
-"""Selecting bids is race-free on PostgreSQL: concurrent bidAccept never exceeds max_teams."""
+"""Selecting bids is race-free on PostgreSQL: concurrent bidAccept never exceeds max_teams; edits
+of a problem are serialised by its row lock."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from core.errors import UserInputError
 from core.organisations.models import OrganisationPlugin
 from core.people.models import Person
 from core.relay import decode_id
-from plugins.challenges import bids
-from plugins.challenges.models import Bid, BidStatus, Offer, OfferKind, Problem, ProblemStatus
+from core.skills.models import Skill
+from plugins.challenges import bids, services
+from plugins.challenges.models import Bid, BidStatus, Offer, OfferKind, Problem, ProblemSkill, ProblemStatus
 from tests.plugins.challenges.conftest import City
 
 pytestmark = pytest.mark.postgres
@@ -50,3 +52,33 @@ async def test_the_same_bid_accepted_twice_at_once_counts_once(city: City) -> No
     assert sum(not isinstance(r, BaseException) for r in results) == 1
     assert {r.errors[0].code for r in results if isinstance(r, UserInputError)} == {"INVALID_TRANSITION"}
     assert (await Problem.get(id=decode_id(problem, "Problem", "id"))).teams == 1
+
+
+async def test_concurrent_edits_and_acceptance_are_serialised(city: City) -> None:
+    """problemUpdate locks the row: edits replacing the skills at once never collide (the skills
+    end as one edit left them), and an edit racing bidAccept is either before it or refused."""
+    problem = await city.post()
+    pk = decode_id(problem, "Problem", "id")
+    skills = [await Skill.create(name=f"并发技能{i}") for i in range(12)]
+    edits = [
+        services.ProblemChanges(
+            skills=[services.SkillNeed(s.id, 1 + i % 5) for s in skills[i : i + 3]], given={"skills"}
+        )
+        for i in range(10)
+    ]
+    results = await asyncio.gather(*(services.update_problem(city.rt, pk, e) for e in edits), return_exceptions=True)
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    final = set(await ProblemSkill.filter(problem_id=pk).values_list("skill_id", "min_level"))
+    assert final in [{(n.skill_id, n.min_level) for n in e.skills or []} for e in edits]
+    [bid_id] = await _bids(city, problem, 1)
+    retitle = services.ProblemChanges(title="抢在选定前改名", given={"title"})
+    race = await asyncio.gather(
+        bids.accept_bid(city.rt, bid_id), services.update_problem(city.rt, pk, retitle), return_exceptions=True
+    )
+    assert not isinstance(race[0], BaseException)
+    row = await Problem.get(id=pk)
+    assert row.status == ProblemStatus.IN_PROGRESS
+    if isinstance(race[1], UserInputError):
+        assert race[1].errors[0].code == "INVALID_TRANSITION" and row.title != "抢在选定前改名"
+    else:
+        assert not isinstance(race[1], BaseException) and row.title == "抢在选定前改名"
