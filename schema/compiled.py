@@ -537,14 +537,27 @@ async def run_together(awaitables: list[Any]) -> list[Any]:
             elif any(future is None for _, _, _, future in running):
                 await asyncio.sleep(0)  # a bare ``yield``: give the loop a turn
     finally:
-        for _, coroutine, _, _ in running:
-            coroutine.close()
+        # Stopped from outside (the query timeout): each unfinished resolver is cancelled, as its
+        # Task would have been, so it can clean up (``finally``, ``except CancelledError``).
+        for _, coroutine, context, _ in running:
+            _cancel(coroutine, context)
     for index, task in tasks:
         try:
             results[index] = await task
         except (Exception, asyncio.CancelledError) as error:
             results[index] = error
     return results
+
+
+def _cancel(coroutine: Any, context: contextvars.Context) -> None:
+    try:
+        context.run(coroutine.throw, asyncio.CancelledError())
+    except (StopIteration, Exception, asyncio.CancelledError):
+        return
+    try:  # it went on waiting after the cancellation: stop it for good
+        coroutine.close()
+    except RuntimeError:
+        log.warning("a resolver ignored its cancellation")
 
 
 class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
