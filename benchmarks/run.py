@@ -404,6 +404,25 @@ def record(label: str, text: str) -> None:
 # Main --------------------------------------------------------------------------------------------
 
 
+def prepare(
+    wanted: list[str] | None, token_seconds: int
+) -> tuple[str, str | None, dataset.Dataset, list[Screen], str]:
+    """What every benchmark command starts with: the database (seeded if needed) and Redis from
+    the environment, the screens of the installed plugins, and the viewer's access token."""
+    from core.auth.tokens import issue_access_token
+    from host.registry import load_registry
+
+    VAR.mkdir(parents=True, exist_ok=True)
+    url = os.environ.get("GUILDHALL_BENCH_DATABASE_URL") or f"sqlite://{VAR / f'bench-v{dataset.VERSION}.sqlite3'}"
+    redis_url = os.environ.get("GUILDHALL_BENCH_REDIS_URL")
+    data = asyncio.run(_prepare(url))
+    installed = {info.name for info in load_registry(None, entry_points=False).plugins}
+    token = issue_access_token(
+        SECRET, datetime.now(UTC), token_seconds, data.viewer_account_id, data.viewer_person_id, False
+    )
+    return url, redis_url, data, available(installed, wanted), token
+
+
 async def _prepare(url: str) -> dataset.Dataset:
     from core.db import close_db, init_db, migrate
     from host.registry import load_registry
@@ -439,19 +458,7 @@ def main(argv: list[str]) -> None:
     rounds = args.rounds or (1 if args.quick else 2)
     seconds = args.seconds or (3.0 if args.quick else 8.0)
 
-    VAR.mkdir(parents=True, exist_ok=True)
-    url = os.environ.get("GUILDHALL_BENCH_DATABASE_URL") or f"sqlite://{VAR / f'bench-v{dataset.VERSION}.sqlite3'}"
-    redis_url = os.environ.get("GUILDHALL_BENCH_REDIS_URL")
-    data = asyncio.run(_prepare(url))
-
-    from core.auth.tokens import issue_access_token
-    from host.registry import load_registry
-
-    installed = {info.name for info in load_registry(None, entry_points=False).plugins}
-    screens = available(installed, args.screens)
-    token = issue_access_token(
-        SECRET, datetime.now(UTC), 24 * 3600, data.viewer_account_id, data.viewer_person_id, False
-    )
+    url, redis_url, data, screens, token = prepare(args.screens, token_seconds=24 * 3600)
 
     postgres = not url.startswith("sqlite")
     proxy = None

@@ -24,9 +24,7 @@ the 2-core machine, so the run measures memory under steady load, not a backlog.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import os
 import subprocess
 import sys
 import time
@@ -35,12 +33,10 @@ from typing import Any
 
 import httpx
 
-from benchmarks import dataset
-from benchmarks.run import GRAPHQL, ROOT, SECRET, VAR, Server, _prepare, database_label, machine, record
+from benchmarks.run import GRAPHQL, ROOT, VAR, Server, database_label, machine, prepare, record
 from benchmarks.run import start as start_server
 from benchmarks.run import stop as stop_server
 from benchmarks.run import targets as screen_targets
-from benchmarks.screens import available
 
 TARGET_GROWTH = 20.0  # per cent after warm-up (issue #13)
 # Requests per second per screen: the mobile app's mix, far below saturation for each.
@@ -100,19 +96,7 @@ def main(argv: list[str]) -> None:
     args = parser.parse_args(argv)
     interval = args.interval or max(1.0, args.seconds / 120)
 
-    VAR.mkdir(parents=True, exist_ok=True)
-    url = os.environ.get("GUILDHALL_BENCH_DATABASE_URL") or f"sqlite://{VAR / f'bench-v{dataset.VERSION}.sqlite3'}"
-    redis_url = os.environ.get("GUILDHALL_BENCH_REDIS_URL")
-    data = asyncio.run(_prepare(url))
-
-    from core.auth.tokens import issue_access_token
-    from host.registry import load_registry
-
-    installed = {info.name for info in load_registry(None, entry_points=False).plugins}
-    screens = available(installed, args.screens)
-    token = issue_access_token(
-        SECRET, datetime.now(UTC), int(args.seconds) + 24 * 3600, data.viewer_account_id, data.viewer_person_id, False
-    )
+    url, redis_url, data, screens, token = prepare(args.screens, token_seconds=int(args.seconds) + 24 * 3600)
     server = start_server(GRAPHQL, url, redis_url, data.viewer_person_id)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     csv_path = VAR / f"soak-{stamp}.csv"

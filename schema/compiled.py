@@ -201,21 +201,18 @@ class Planner:
             key, name, parent, definition, nodes, tuple(wrappers), None,
             has_arguments=bool(definition.args or nodes[0].arguments),
         )
-        resolve = definition.resolve
-        if resolve is None:
+        if definition.resolve is None:
             raise NotPlannable("no resolver")
         declared = definition.extensions.get("strawberry-definition")
-        if isinstance(declared, StrawberryField) and declared.metadata.get(ORDER_SENSITIVE):
+        if not isinstance(declared, StrawberryField):
+            raise NotPlannable("not a strawberry field")
+        if declared.metadata.get(ORDER_SENSITIVE):
             raise NotPlannable(f"{parent.name}.{name} is order-sensitive")
-        if getattr(resolve, "_is_default", False):
-            strawberry_field = definition.extensions.get("strawberry-definition")
-            if strawberry_field is None:
-                raise NotPlannable("default resolver without a strawberry field")
-            plan.attribute = strawberry_field.python_name
+        if getattr(definition.resolve, "_is_default", False):
+            plan.attribute = declared.python_name
         else:
-            strawberry_field = definition.extensions.get("strawberry-definition")
-            plan.is_async = bool(getattr(strawberry_field, "is_async", False))
-            plan.direct = _direct_call(strawberry_field)
+            plan.is_async = declared.is_async
+            plan.direct = _direct_call(declared)
         if isinstance(named, GraphQLScalarType | GraphQLEnumType):
             plan.serialize = named.serialize
         elif isinstance(named, GraphQLObjectType):
@@ -245,11 +242,9 @@ class Planner:
         return plan
 
 
-def _direct_call(strawberry_field: Any) -> DirectCall | None:
+def _direct_call(strawberry_field: StrawberryField) -> DirectCall | None:
     """How to call the field's resolver without strawberry's per-call wrapper, or None where
     the wrapper does work (arguments to convert, field extensions to run)."""
-    if not isinstance(strawberry_field, StrawberryField):
-        return None
     if strawberry_field.extensions or strawberry_field.arguments:
         return None
     resolver = strawberry_field.base_resolver
@@ -287,7 +282,6 @@ def plan_for(
         plan = None
     else:
         try:
-            refuse_unplannable(operation.selection_set, fragments)
             root = ObjectPlan(root_type, [operation.selection_set], Planner(schema, fragments))
             _plan_everything(root, schema)
             plan = OperationPlan(operation, root)
@@ -313,32 +307,6 @@ def _plan_everything(plan: ObjectPlan, schema: GraphQLSchema, depth: int = 0) ->
                 _plan_everything(plan.planner.concrete(field_plan, possible.name), schema, depth + 1)
 
 
-def refuse_unplannable(
-    selection_set: SelectionSetNode, fragments: dict[str, FragmentDefinitionNode], seen: set[str] | None = None
-) -> None:
-    """Raise ``NotPlannable`` where the document has what the plan leaves to graphql-core:
-    directives (``@include``, ``@skip``, ``@defer``…) and introspection fields."""
-    seen = set() if seen is None else seen
-    for selection in selection_set.selections:
-        if selection.directives:
-            raise NotPlannable("directives")
-        if isinstance(selection, FieldNode):
-            if selection.name.value.startswith("__") and selection.name.value != "__typename":
-                raise NotPlannable("introspection")
-            if selection.selection_set is not None:
-                refuse_unplannable(selection.selection_set, fragments, seen)
-        elif isinstance(selection, InlineFragmentNode):
-            refuse_unplannable(selection.selection_set, fragments, seen)
-        elif isinstance(selection, FragmentSpreadNode):
-            name = selection.name.value
-            fragment = fragments.get(name)
-            if fragment is None or fragment.directives:
-                raise NotPlannable("fragment")
-            if name not in seen:
-                seen.add(name)
-                refuse_unplannable(fragment.selection_set, fragments, seen)
-
-
 # One level of the breadth-first run: (plan, the objects, their result dicts).
 Batch = tuple[ObjectPlan, list[Any], list[dict[str, Any]]]
 
@@ -350,6 +318,7 @@ class PlanRun:
         self.executor = executor
         self.plan = plan
         self.arguments: dict[int, dict[str, Any]] = {}
+        self.infos: dict[int, Any] = {}
 
     async def run(self) -> dict[str, Any]:
         data: dict[str, Any] = {}
@@ -407,10 +376,15 @@ class PlanRun:
         return list(next_level.values())
 
     def _info(self, field_plan: FieldPlan) -> Any:
-        """One resolve info per field and level; its path names the field, not each item's."""
-        assert field_plan.definition is not None
-        path = Path(None, field_plan.key, field_plan.parent.name)
-        return self.executor.build_resolve_info(field_plan.definition, field_plan.nodes, field_plan.parent, path)
+        """One resolve info per field, for all its objects and levels: its path names the
+        field, not each item's."""
+        info = self.infos.get(id(field_plan))
+        if info is None:
+            assert field_plan.definition is not None
+            path = Path(None, field_plan.key, field_plan.parent.name)
+            info = self.executor.build_resolve_info(field_plan.definition, field_plan.nodes, field_plan.parent, path)
+            self.infos[id(field_plan)] = info
+        return info
 
     def _resolve(self, field_plan: FieldPlan, sources: list[Any]) -> list[Any]:
         if field_plan.definition is None:  # __typename
@@ -505,12 +479,10 @@ async def run_together(awaitables: list[Any]) -> list[Any]:
     try:
         while running:
             still: list[tuple[int, Any, contextvars.Context, asyncio.Future[Any] | None]] = []
-            stepped = False
             for index, coroutine, context, waiting_on in running:
                 if waiting_on is not None and not waiting_on.done():
                     still.append((index, coroutine, context, waiting_on))
                     continue
-                stepped = True
                 try:
                     yielded = context.run(coroutine.send, None)
                 except StopIteration as stop:
@@ -529,11 +501,10 @@ async def run_together(awaitables: list[Any]) -> list[Any]:
             running = still
             # One coroutine may wait on what another one will finish (a shared fetch, a lock):
             # go on as soon as any future is done, stepping only those whose future is.
-            futures = {future for _, _, _, future in running if future is not None and not future.done()}
-            if futures and len(futures) == len(running):
-                await asyncio.wait(futures, return_when=asyncio.FIRST_COMPLETED)
-            elif running and not stepped:
-                await asyncio.sleep(0)
+            # Several may wait on one future: count the waiting coroutines, not the futures.
+            pending = [future for _, _, _, future in running if future is not None and not future.done()]
+            if pending and len(pending) == len(running):
+                await asyncio.wait(set(pending), return_when=asyncio.FIRST_COMPLETED)
             elif any(future is None for _, _, _, future in running):
                 await asyncio.sleep(0)  # a bare ``yield``: give the loop a turn
     finally:

@@ -15,9 +15,10 @@ Everywhere, ``rule(rt, ...)`` does the work without any permission check and ``r
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 from urllib.parse import urlparse
 
 from pydantic import ValidationError
@@ -192,19 +193,23 @@ def invalid_transition(problem: Problem, action: str, field: str = "id") -> User
     )
 
 
+M = TypeVar("M")
+
+
+async def _found(row: Awaitable[M | None], what: str, field: str) -> M:
+    found = await row
+    if found is None:
+        raise UserInputError(errors.NOT_FOUND, f"No {what} with this `{field}`", field)
+    return found
+
+
 async def require_problem(problem_id: int, field: str = "id") -> Problem:
-    problem = await Problem.get_or_none(id=problem_id)
-    if problem is None:
-        raise UserInputError(errors.NOT_FOUND, f"No problem with this `{field}`", field)
-    return problem
+    return await _found(Problem.get_or_none(id=problem_id), "problem", field)
 
 
 async def locked_problem(problem_id: int, field: str = "id") -> Problem:
     """The problem under a row lock: call inside the transaction that changes it."""
-    problem = await Problem.select_for_update().get_or_none(id=problem_id)
-    if problem is None:
-        raise UserInputError(errors.NOT_FOUND, f"No problem with this `{field}`", field)
-    return problem
+    return await _found(Problem.select_for_update().get_or_none(id=problem_id), "problem", field)
 
 
 def check_url(checks: Checks, url: str | None, field: str) -> str:
@@ -490,18 +495,12 @@ def _check_chain(checks: Checks, chain: str, allowed: list[str]) -> None:
 
 
 async def require_team(team_id: int, field: str = "id") -> ServiceTeam:
-    team = await ServiceTeam.get_or_none(id=team_id)
-    if team is None:
-        raise UserInputError(errors.NOT_FOUND, f"No service team with this `{field}`", field)
-    return team
+    return await _found(ServiceTeam.get_or_none(id=team_id), "service team", field)
 
 
 async def locked_team(team_id: int, field: str = "id") -> ServiceTeam:
     """The team under a row lock: call inside the transaction that changes it or its members."""
-    team = await ServiceTeam.select_for_update().get_or_none(id=team_id)
-    if team is None:
-        raise UserInputError(errors.NOT_FOUND, f"No service team with this `{field}`", field)
-    return team
+    return await _found(ServiceTeam.select_for_update().get_or_none(id=team_id), "service team", field)
 
 
 async def require_may_name_all(ctx: Context, people: list[int], field: str) -> None:

@@ -9,6 +9,7 @@ compared without touching this file.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -216,28 +217,44 @@ def test_plans_are_made_once_per_document(rt: Runtime) -> None:
     assert compiled.plan_for(schema, with_directive, {}) is None  # type: ignore[arg-type]
 
 
-async def test_coroutines_that_wait_on_each_other_finish() -> None:
+def _finishes_in_a_thread(make: Any, seconds: float = 10) -> Any:
+    """Run ``make()``'s coroutine on its own loop in a daemon thread: a stepping loop that spins
+    without yielding cannot be stopped by ``asyncio.wait_for``, so the test would hang, not fail."""
+    outcome: list[Any] = []
+    thread = threading.Thread(target=lambda: outcome.append(asyncio.run(make())), daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), "run_together never finished (a busy loop that never yields?)"
+    return outcome[0]
+
+
+def test_coroutines_that_wait_on_each_other_finish() -> None:
     """A resolver may wait on what another resolver of the same level will finish (a fetch
     shared through ``Loaders.get``): stepping them together must not wait for all their futures
-    at once, or both wait forever (the benchmark's home screen hung so; the test below has it)."""
-    loop = asyncio.get_running_loop()
-    shared: asyncio.Future[str] = loop.create_future()
-    batch: asyncio.Future[str] = loop.create_future()
+    at once, or both wait forever (the benchmark's home screen hung so). Two of them also wait on
+    one future: counting futures instead of waiting coroutines made the loop spin forever."""
 
-    async def first() -> str:
-        value = await batch  # a loader batch, dispatched by the loop
-        shared.set_result(value + "!")
-        return value
+    async def scenario() -> list[Any]:
+        loop = asyncio.get_running_loop()
+        shared: asyncio.Future[str] = loop.create_future()
+        batch: asyncio.Future[str] = loop.create_future()
 
-    async def second() -> str:
-        return await shared  # finished only by `first`
+        async def first() -> str:
+            value = await batch  # a loader batch, dispatched by the loop
+            shared.set_result(value + "!")
+            return value
 
-    async def failing() -> str:
-        await batch
-        raise ValueError("boom")
+        async def second() -> str:
+            return await shared  # finished only by `first`
 
-    loop.call_later(0.05, batch.set_result, "rows")  # dispatched once all of them wait
-    results = await asyncio.wait_for(compiled.run_together([second(), first(), failing()]), timeout=5)
+        async def failing() -> str:
+            await batch
+            raise ValueError("boom")
+
+        loop.call_later(0.05, batch.set_result, "rows")  # dispatched once all of them wait
+        return await compiled.run_together([second(), first(), failing()])
+
+    results = _finishes_in_a_thread(scenario)
     assert results[:2] == ["rows!", "rows"]
     assert isinstance(results[2], ValueError)
 
