@@ -122,15 +122,23 @@ class Loaders:
         **filters: Any,
     ) -> DataLoader[int, list[M]]:
         """``<Model>By<Fk>Loader``: all rows whose ``fk`` column is the key, in one query;
-        ``related`` foreign keys are joined into the same statement (``select_related``)."""
+        ``related`` foreign keys are joined into the same statement (``select_related``) and the
+        rows they bring are handed to their ``by_id`` loaders, so resolving them costs nothing."""
         key = ("children", model, fk, order_by, related, tuple(sorted(filters.items())))
 
         async def load(parent_ids: Sequence[int]) -> list[list[M]]:
             groups: dict[int, list[M]] = defaultdict(list)
             queryset = model.filter(**{f"{fk}__in": list(set(parent_ids))}, **filters).order_by(*order_by)
             rows = await (queryset.select_related(*related) if related else queryset)
+            joined: dict[tuple[type[Model], Any], Model] = {}
             for row in rows:
                 groups[getattr(row, fk)].append(row)
+                for name in related:
+                    other = getattr(row, name)
+                    if other is not None:
+                        joined[type(other), other.pk] = other
+            for (other_model, pk), other in joined.items():  # once per row, however often joined
+                self.by_id(other_model).prime(pk, other)
             return [groups.get(i, []) for i in parent_ids]
 
         return self.get(key, lambda: DataLoader(load_fn=load))

@@ -16,21 +16,59 @@ from core.people.models import Membership, MembershipRole
 MANAGING_ROLES = (MembershipRole.ADMIN, MembershipRole.LEADER)
 
 
-async def managed_org_ids(ctx: Context) -> set[int]:
-    """Organisations the viewer is an admin (or leader) of, read once per request."""
+# In one statement: the organisations the viewer is an admin (or leader) of (kind 0), and every
+# organisation they may manage (kind 1): those, everything below them, and the alliances one of
+# them leads.
+_POWERS = """
+WITH RECURSIVE managed(id) AS (
+  SELECT organisation_id FROM core_membership WHERE person_id = {person} AND role IN ({roles})
+), below(id) AS (
+  SELECT id FROM managed
+  UNION SELECT o.id FROM core_organisation o JOIN below ON o.parent_id = below.id
+)
+SELECT id, 0 AS kind FROM managed
+UNION ALL SELECT id, 1 FROM below
+UNION ALL SELECT alliance_id, 1 FROM core_alliance_membership
+  WHERE role = '{lead}' AND organisation_id IN (SELECT id FROM managed)
+"""
+_ROLES = ", ".join(f"'{role.value}'" for role in MANAGING_ROLES)
+
+
+async def _powers(ctx: Context) -> tuple[frozenset[int], frozenset[int]]:
+    """(managed, manageable) organisation ids of the signed-in viewer, read once per request."""
     person_id = ctx.viewer.person_id
     if person_id is None:
-        return set()
+        return frozenset(), frozenset()
 
-    async def load(keys: list[int]) -> list[set[int]]:
-        ids = await Membership.filter(person_id=keys[0], role__in=MANAGING_ROLES).values_list(
-            "organisation_id", flat=True
+    async def load(keys: list[int]) -> list[tuple[frozenset[int], frozenset[int]]]:
+        conn = connections.get("default")
+        mark = "$1" if conn.capabilities.dialect == "postgres" else "?"
+        _, rows = await conn.execute_query(
+            _POWERS.format(person=mark, roles=_ROLES, lead=AllianceRole.LEAD.value), [keys[0]]
         )
-        # flat=True answers a list of ids; tortoise types every values_list() as tuples.
-        return [set(cast("list[int]", ids))]
+        kinds: tuple[set[int], set[int]] = (set(), set())
+        for row in rows:
+            kinds[int(row["kind"])].add(int(row["id"]))
+        return [(frozenset(kinds[0]), frozenset(kinds[1]))]
 
-    loader = ctx.loaders.get("managed_org_ids", lambda: DataLoader(load_fn=load))
+    loader = ctx.loaders.get("org_powers", lambda: DataLoader(load_fn=load))
     return await loader.load(person_id)
+
+
+async def managed_org_ids(ctx: Context) -> frozenset[int]:
+    """Organisations the viewer is an admin (or leader) of, read once per request."""
+    return (await _powers(ctx))[0]
+
+
+async def manageable_org_ids(ctx: Context) -> frozenset[int]:
+    """Every organisation the viewer may manage, computed once per request: those they are an
+    admin (or leader) of, all their descendants, and the alliances one of them leads.
+
+    One statement (a recursive query, shared with ``managed_org_ids``), whatever the number of
+    rows a request checks; checks are then set lookups, so a list field may ask
+    ``can_manage_org`` row by row without a statement per row.
+    """
+    return (await _powers(ctx))[1]
 
 
 async def lineage(ctx: Context, org_id: int) -> list[Organisation]:
@@ -47,42 +85,6 @@ async def lineage(ctx: Context, org_id: int) -> list[Organisation]:
         chain.append(org)
         next_id = org.parent_id
     return chain
-
-
-# The viewer's organisations, everything below them, and the alliances one of them leads.
-_MANAGEABLE = """
-WITH RECURSIVE below(id) AS (
-  SELECT id FROM core_organisation WHERE id IN ({managed})
-  UNION SELECT o.id FROM core_organisation o JOIN below ON o.parent_id = below.id
-)
-SELECT id FROM below
-UNION SELECT alliance_id FROM core_alliance_membership WHERE role = '{lead}' AND organisation_id IN ({managed})
-"""
-
-
-async def manageable_org_ids(ctx: Context) -> frozenset[int]:
-    """Every organisation the viewer may manage, computed once per request: those they are an
-    admin (or leader) of, all their descendants, and the alliances one of them leads.
-
-    One statement (a recursive query) after ``managed_org_ids``, whatever the number of rows a
-    request checks; checks are then set lookups, so a list field may ask ``can_manage_org`` row
-    by row without a statement per row.
-    """
-    managed = await managed_org_ids(ctx)
-    if not managed:
-        return frozenset()
-
-    async def load(keys: list[int]) -> list[frozenset[int]]:
-        conn = connections.get("default")
-        dialect = conn.capabilities.dialect
-        marks = ", ".join(f"${i}" if dialect == "postgres" else "?" for i in range(1, len(managed) + 1))
-        # PostgreSQL reuses $1…$n in both places; SQLite's ? are positional, so twice the values.
-        values = sorted(managed) * (1 if dialect == "postgres" else 2)
-        _, rows = await conn.execute_query(_MANAGEABLE.format(managed=marks, lead=AllianceRole.LEAD.value), values)
-        return [frozenset(int(row["id"]) for row in rows)]
-
-    loader = ctx.loaders.get("manageable_org_ids", lambda: DataLoader(load_fn=load))
-    return await loader.load(0)
 
 
 async def can_manage_org(ctx: Context, org_id: int) -> bool:

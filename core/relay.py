@@ -10,6 +10,8 @@ from typing import Any, Generic, TypeVar
 
 import strawberry
 from strawberry import relay
+from tortoise.expressions import RawSQL
+from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from core import errors
@@ -24,6 +26,7 @@ _CANONICAL_INT = re.compile(r"(?:0|[1-9][0-9]*)")
 NodeT = TypeVar("NodeT")
 RowT = TypeVar("RowT")
 ConnT = TypeVar("ConnT")
+M = TypeVar("M", bound=Model)
 
 
 @strawberry.type
@@ -151,11 +154,41 @@ async def paginate_queryset(
     after: str | None,
     to_node: Callable[[Any], NodeT],
 ) -> Connection[NodeT]:
-    """A page of a queryset: one COUNT and one SELECT, whatever the page size."""
+    """A page of a queryset: one statement, whatever the page size (a second one, the COUNT,
+    only for a page past the end)."""
     offset, limit = page_window(first, after)
-    total = await queryset.count()
-    rows = await queryset.offset(offset).limit(limit) if limit else []
+    if not limit:
+        return build_connection([], offset, limit, await queryset.count())
+    rows, total = await rows_and_total(queryset.offset(offset).limit(limit), queryset)
+    if total is None:
+        total = 0 if offset == 0 else await queryset.count()
     return build_connection([to_node(row) for row in rows], offset, limit, total)
+
+
+# String literals and quoted names, to look for placeholders outside them.
+_QUOTED = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"")
+_PLACEHOLDER = re.compile(r"\?|\$\d")
+
+
+def _inlined_count_sql(counted: QuerySet[M]) -> str | None:
+    """``SELECT COUNT(*) …`` for ``counted`` with its values written in (pypika escapes them),
+    or None when some part kept a placeholder: pypika does not inline the values of nested
+    subqueries (a search's ``id IN (SELECT …)``), and the outer statement cannot bind them."""
+    sql = counted.count().sql(params_inline=True)
+    return None if _PLACEHOLDER.search(_QUOTED.sub("", sql)) else sql
+
+
+async def rows_and_total(page: QuerySet[M], counted: QuerySet[M]) -> tuple[list[M], int | None]:
+    """The rows of ``page`` and how many rows ``counted`` has, in one statement where it can: the
+    COUNT rides along as a scalar subquery (PostgreSQL runs it once, as an InitPlan, beside the
+    page's own index scan; a ``COUNT(*) OVER ()`` window would read every row before the LIMIT).
+    The total is None when the page is empty: the caller counts apart if it needs to."""
+    count_sql = _inlined_count_sql(counted)
+    if count_sql is None:
+        total = await counted.count()
+        return list(await page), total
+    rows = list(await page.annotate(page_total=RawSQL(f"({count_sql})")))
+    return rows, (int(rows[0].page_total) if rows else None)  # type: ignore[attr-defined]
 
 
 def paginate_list(

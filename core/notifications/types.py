@@ -64,6 +64,8 @@ class Notification:
 @strawberry.type(description="The viewer's notifications, newest first.")
 class NotificationConnection(Connection[Notification]):
     person_id: strawberry.Private[int]
+    # The badge, when the first page's statement brought it along (``inbox_page``).
+    unread_prefetched: strawberry.Private[int | None] = None
 
     @strawberry.field(
         description="The badge: the viewer's unread notifications they may see (hidden ones, whose subject "
@@ -71,6 +73,8 @@ class NotificationConnection(Connection[Notification]):
         "100 unread, so 100 means 100 or more."
     )
     async def unread_count(self, info: Info) -> int:
+        if self.unread_prefetched is not None:
+            return self.unread_prefetched
         from core.notifications.queries import unread_count
 
         return await unread_count(info, self.person_id)

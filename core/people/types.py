@@ -167,7 +167,8 @@ class Person(ModelNode):
 
     @strawberry.field
     async def memberships(self, info: Info) -> list[Membership]:
-        loader = info.context.loaders.children(models.Membership, "person_id")
+        # The organisations come in the same statement: `memberships { organisation }` is free.
+        loader = info.context.loaders.children(models.Membership, "person_id", related=("organisation",))
         return [Membership.from_model(row) for row in await loader.load(self.id)]
 
     @strawberry.field(

@@ -6,10 +6,11 @@ tick into one query; they return model rows (or plain figures), never GraphQL ty
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 from strawberry.dataloader import DataLoader
+from tortoise.functions import Count
 
 from core.context import Context
 from core.people.models import Person
@@ -30,7 +31,20 @@ from plugins.challenges.models import (
 
 
 async def skill_needs_by_problem(ctx: Context, problem_id: int) -> list[ProblemSkill]:
-    return await ctx.loaders.children(ProblemSkill, "problem_id").load(problem_id)
+    """A problem's skill needs in the order they were given; the skills are read in the same
+    statement and handed to the skill loader, so ``skills { skill { name } }`` costs nothing more."""
+    skills = ctx.loaders.by_id(Skill)
+
+    async def load(problem_ids: Sequence[int]) -> list[list[ProblemSkill]]:
+        groups: dict[int, list[ProblemSkill]] = defaultdict(list)
+        rows = ProblemSkill.filter(problem_id__in=list(set(problem_ids))).select_related("skill").order_by("id")
+        for row in await rows:
+            skills.prime(row.skill_id, row.skill)
+            groups[row.problem_id].append(row)
+        return [groups.get(pid, []) for pid in problem_ids]
+
+    loader = ctx.loaders.get("challenges.skill_needs_by_problem", lambda: DataLoader(load_fn=load))
+    return await loader.load(problem_id)
 
 
 async def bids_by_problem(ctx: Context, problem_id: int) -> list[Bid]:
@@ -91,6 +105,18 @@ async def load_by_offer(ctx: Context, offer_id: int) -> int:
 
 
 async def bid_count_by_problem(ctx: Context, problem_id: int) -> int:
-    """Bids still standing (pending or accepted)."""
-    rows = await bids_by_problem(ctx, problem_id)
-    return sum(1 for row in rows if row.status in (BidStatus.PENDING, BidStatus.ACCEPTED))
+    """Bids still standing (pending or accepted), counted in SQL for every problem on the page."""
+
+    async def load(problem_ids: Sequence[int]) -> list[int]:
+        standing = [BidStatus.PENDING, BidStatus.ACCEPTED]
+        rows = await (
+            Bid.filter(problem_id__in=list(set(problem_ids)), status__in=standing)
+            .annotate(standing=Count("id"))
+            .group_by("problem_id")
+            .values("problem_id", "standing")
+        )
+        counts = {row["problem_id"]: row["standing"] for row in rows}
+        return [counts.get(pid, 0) for pid in problem_ids]
+
+    loader = ctx.loaders.get("challenges.bid_count_by_problem", lambda: DataLoader(load_fn=load))
+    return await loader.load(problem_id)

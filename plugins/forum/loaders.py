@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from strawberry.dataloader import DataLoader
+from tortoise.expressions import Q
 from tortoise.functions import Count
 
 from core.context import Context
@@ -90,31 +92,43 @@ async def threads_by_salon(ctx: Context, salon_id: int) -> list[ForumThread]:
     )
 
 
-async def reaction_counts_by_post(ctx: Context, post_id: int) -> dict[ReactionKind, int]:
-    """How many of each kind, for every post on the page in one grouped query."""
+@dataclass(frozen=True)
+class PostReactions:
+    """A post's reactions as a screen shows them: how many of each kind, and the viewer's."""
 
-    async def load(post_ids: Sequence[int]) -> list[dict[ReactionKind, int]]:
-        rows = await (
-            ForumReaction.filter(post_id__in=list(set(post_ids)))
-            .annotate(count=Count("id"))
-            .group_by("post_id", "kind")
-            .values("post_id", "kind", "count")
-        )
-        found: dict[int, dict[ReactionKind, int]] = defaultdict(dict)
-        for row in rows:
-            found[row["post_id"]][ReactionKind(row["kind"])] = row["count"]
-        return [found.get(pid, {}) for pid in post_ids]
-
-    loader = ctx.loaders.get("forum.reaction_counts_by_post", lambda: DataLoader(load_fn=load))
-    return await loader.load(post_id)
+    counts: dict[ReactionKind, int]
+    mine: tuple[ReactionKind, ...]
 
 
-async def viewer_reactions_by_post(ctx: Context, post_id: int) -> list[ReactionKind]:
+NO_REACTIONS = PostReactions({}, ())
+
+
+async def reactions_by_post(ctx: Context, post_id: int) -> PostReactions:
+    """Counts and the viewer's own kinds for every post on the page in one grouped query
+    (``reactionCounts`` and ``myReactions`` share it: one statement for both fields)."""
     person_id = ctx.viewer.person_id
-    if person_id is None:
-        return []
-    rows = await ctx.loaders.children(ForumReaction, "post_id", person_id=person_id).load(post_id)
-    return sorted({row.kind for row in rows}, key=list(ReactionKind).index)
+
+    async def load(post_ids: Sequence[int]) -> list[PostReactions]:
+        query = ForumReaction.filter(post_id__in=list(set(post_ids))).annotate(count=Count("id"))
+        if person_id is not None:
+            query = query.annotate(mine=Count("id", _filter=Q(person_id=person_id)))
+        rows = await query.group_by("post_id", "kind").values("post_id", "kind", "count", *(
+            ("mine",) if person_id is not None else ()))
+        counts: dict[int, dict[ReactionKind, int]] = defaultdict(dict)
+        mine: dict[int, set[ReactionKind]] = defaultdict(set)
+        for row in rows:
+            kind = ReactionKind(row["kind"])
+            counts[row["post_id"]][kind] = row["count"]
+            if row.get("mine"):
+                mine[row["post_id"]].add(kind)
+        return [
+            PostReactions(counts.get(pid, {}), tuple(k for k in ReactionKind if k in mine.get(pid, ())))
+            if pid in counts else NO_REACTIONS
+            for pid in post_ids
+        ]
+
+    loader = ctx.loaders.get("forum.reactions_by_post", lambda: DataLoader(load_fn=load))
+    return await loader.load(post_id)
 
 
 async def mentioned_by_post(ctx: Context, post_id: int) -> list[Person]:
@@ -153,8 +167,8 @@ async def salons_by_organisation(
     )
 
 
-async def threads_by_organisation(ctx: Context, org_id: int) -> list[ForumThread]:
-    """Pinned first, then the most recently active."""
-    return await ctx.loaders.children(
-        ForumThread, "organisation_id", order_by=("-pinned", "-last_activity_at", "-id")
-    ).load(org_id)
+async def threads_page_by_organisation(ctx: Context, org_id: int, offset: int, limit: int) -> Page[ForumThread]:
+    """A board's page of threads, pinned first, then the most recently active, and how many it
+    has: one windowed statement for every board on the page, never every thread of each."""
+    order = ("-pinned", "-last_activity_at", "-id")
+    return await ctx.loaders.page(ForumThread, "organisation_id", offset, limit, order_by=order).load(org_id)

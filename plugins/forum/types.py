@@ -29,15 +29,14 @@ from plugins.forum.loaders import (
     materials_by_salon,
     mentioned_by_post,
     posts_page_by_thread,
-    reaction_counts_by_post,
+    reactions_by_post,
     rsvps_by_salon,
     salons_by_organisation,
     salons_by_person,
     speakers_by_salon,
     thread_of_post,
-    threads_by_organisation,
     threads_by_salon,
-    viewer_reactions_by_post,
+    threads_page_by_organisation,
     viewer_rsvp_by_salon,
 )
 from plugins.forum.models import ReactionKind, RsvpResponse, SalonStatus
@@ -332,12 +331,12 @@ class ForumPost(ModelNode):
         metadata=list_size(len(ReactionKind)),
     )
     async def reaction_counts(self, info: Info) -> list[ForumReactionCount]:
-        counts = await reaction_counts_by_post(info.context, self.id)
+        counts = (await reactions_by_post(info.context, self.id)).counts
         return [ForumReactionCount(kind=kind, count=counts.get(kind, 0)) for kind in ReactionKind]
 
     @strawberry.field(description="The kinds the signed-in person reacted with.")
     async def my_reactions(self, info: Info) -> list[ReactionKind]:
-        return await viewer_reactions_by_post(info.context, self.id)
+        return list((await reactions_by_post(info.context, self.id)).mine)
 
     @strawberry.field(description="People the @mentions resolved to; empty while hidden (moderators excepted).")
     async def mentions(self, info: Info) -> list[Person]:
@@ -390,5 +389,6 @@ class OrganisationForumFields:
     async def threads(
         parent: strawberry.Parent[Organisation], info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[ForumThread]:
-        rows = await threads_by_organisation(info.context, parent.id)
-        return paginate_list(rows, first, after, ForumThread.from_model)
+        offset, limit = page_window(first, after)
+        page = await threads_page_by_organisation(info.context, parent.id, offset, limit)
+        return build_connection([ForumThread.from_model(row) for row in page.rows], offset, limit, page.total)

@@ -15,6 +15,7 @@ from tortoise.expressions import Q
 from tortoise.functions import Count, Sum
 
 from core.context import Context
+from core.skills.models import Skill
 from plugins.mentorship.models import (
     MentoringSession,
     Mentorship,
@@ -34,7 +35,11 @@ def statuses(chosen: Sequence[MentorshipStatus] | None) -> Statuses:
 async def mentorships_by_person(
     ctx: Context, person_id: int, role: MentorshipRole | None, status: Statuses
 ) -> list[Mentorship]:
-    """``MentorshipsByPersonLoader``: a person's agreements in one role (or both), newest first."""
+    """``MentorshipsByPersonLoader``: a person's agreements in one role (or both), newest first.
+    Their skills are read in the same statement and, with the agreements themselves, handed to
+    the id loaders, so ``mentorship { skill }`` (and a notification about one) costs nothing more."""
+    skills = ctx.loaders.by_id(Skill)
+    by_id = ctx.loaders.by_id(Mentorship)
 
     async def load(person_ids: Sequence[int]) -> list[list[Mentorship]]:
         ids = list(set(person_ids))
@@ -44,11 +49,13 @@ async def mentorships_by_person(
             condition = Q(apprentice_id__in=ids)
         else:
             condition = Q(mentor_id__in=ids) | Q(apprentice_id__in=ids)
-        queryset = Mentorship.filter(condition)
+        queryset = Mentorship.filter(condition).select_related("skill")
         if status:
             queryset = queryset.filter(status__in=list(status))
         groups: dict[int, list[Mentorship]] = defaultdict(list)
         for row in await queryset.order_by("-id"):
+            skills.prime(row.skill_id, row.skill)
+            by_id.prime(row.id, row)
             if role is not MentorshipRole.APPRENTICE:
                 groups[row.mentor_id].append(row)
             if role is not MentorshipRole.MENTOR:

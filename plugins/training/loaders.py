@@ -82,17 +82,19 @@ async def enrolments_by_session(
 async def enrolments_by_person(
     ctx: Context, person_id: int, status: EnrolmentStatus | None
 ) -> list[TrainingEnrolment]:
-    """Newest session first; the sessions read with them are handed to the session loader so
-    ``enrolment { session }`` costs nothing more."""
+    """Newest session first; the sessions and their courses read with them are handed to the id
+    loaders so ``enrolment { session { course } }`` costs nothing more."""
     sessions = ctx.loaders.by_id(TrainingSession)
+    courses = ctx.loaders.by_id(TrainingCourse)
 
     async def load(person_ids: Sequence[int]) -> list[list[TrainingEnrolment]]:
-        query = TrainingEnrolment.filter(person_id__in=list(set(person_ids))).select_related("session")
+        query = TrainingEnrolment.filter(person_id__in=list(set(person_ids))).select_related("session__course")
         if status is not None:
             query = query.filter(status=status)
         groups: dict[int, list[TrainingEnrolment]] = defaultdict(list)
         for row in await query:
             sessions.prime(row.session.id, row.session)
+            courses.prime(row.session.course.id, row.session.course)
             groups[row.person_id].append(row)
         for rows in groups.values():
             rows.sort(key=lambda r: (r.session.starts_at, r.id), reverse=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.plugins.challenges.conftest import City
-from tests.support import gid
+from tests.support import count_statements, gid
 
 POST = """mutation Post($input: ProblemCreateInput!) { problemCreate(input: $input) { problem { id status } errors { code message field } } }"""  # noqa: E501 (verbatim)
 BOARD = """query Board($first: Int, $chain: String) { problems(status: OPEN, industryChain: $chain, first: $first) {
@@ -118,3 +118,31 @@ async def test_the_mobile_flow_verbatim(city: City) -> None:
         "problem": {"id": problem["id"], "status": "SOLVED", "rating": 5, "economicBenefit": 1200000},
         "errors": [],
     }
+
+
+async def test_the_board_counts_standing_bids_in_four_statements(city: City) -> None:
+    """Signed out, the Board takes four statements whatever the page holds: the page with its
+    total (one statement), the organisations, the skill needs with their skills, and the bid
+    counts (counted in SQL: withdrawn and declined bids are not standing)."""
+    from plugins.challenges.models import Bid, BidStatus
+
+    problems = [await city.post(visibility="PUBLIC", title=f"难题{i}") for i in range(3)]
+    offer = await city.studio_offer()
+    for problem in problems:
+        made = await city.bid(problem, offer)
+        assert made["errors"] == [], made
+    bids = list(await Bid.all().order_by("id"))
+    assert len(bids) == 3
+    await Bid.filter(id=bids[1].id).update(status=BidStatus.WITHDRAWN)
+    await Bid.filter(id=bids[2].id).update(status=BidStatus.DECLINED)
+    client = city.gql.with_settings(max_query_cost=10**6)
+    try:
+        await client(BOARD, {"first": 10, "chain": "高端装备"})  # warm-up: start-up reads are not the request's
+        with count_statements() as counter:
+            board = await client(BOARD, {"first": 10, "chain": "高端装备"})
+    finally:
+        await client.http.aclose()
+    assert counter.count == 4, counter.statements
+    assert board["problems"]["totalCount"] == 3
+    by_title = {edge["node"]["title"]: edge["node"]["bidCount"] for edge in board["problems"]["edges"]}
+    assert by_title == {"难题0": 1, "难题1": 0, "难题2": 0}
