@@ -7,21 +7,24 @@ from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from core.redis import check_redis_url
 from core.secrets import MIN_SECRET_BYTES, check_secret_key, load_or_create_secret_key
 
 DEFAULT_DATABASE_URL = "sqlite://var/guildhall.sqlite3"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="GUILDHALL_", extra="ignore")
+    # Errors never echo the values: GUILDHALL_REDIS_URL and GUILDHALL_DATABASE_URL may hold passwords.
+    model_config = SettingsConfigDict(env_prefix="GUILDHALL_", extra="ignore", hide_input_in_errors=True)
 
     env: Literal["development", "production", "test"] = "development"
     database_url: str = DEFAULT_DATABASE_URL
-    # Unset: an in-process fakeredis, fine for one process only.
-    redis_url: str | None = None
+    # Unset: an in-process fakeredis, fine for one process only. redis://, rediss://, unix:// or
+    # redis+sentinel://host:26379[,host:26379...]/<service>[/<db>] (core.redis).
+    redis_url: str | None = Field(default=None, repr=False)
     # Empty: production refuses to start; otherwise a key generated once in data_dir/secret.key.
     secret_key: str = Field(default="", repr=False)
     # Files the server makes for itself (the generated development key).
@@ -73,6 +76,13 @@ class Settings(BaseSettings):
     # X-Forwarded-For/-Proto/-Host headers are believed; empty: none.
     trusted_proxies: str = ""
 
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url_is_usable(cls, value: str | None) -> str | None:
+        if value:
+            check_redis_url(value)  # InvalidRedisURL (a ValueError) names GUILDHALL_REDIS_URL
+        return value or None
+
     @field_validator("trusted_proxies")
     @classmethod
     def _proxies_are_addresses(cls, value: str) -> str:
@@ -123,6 +133,16 @@ class Settings(BaseSettings):
     refresh_reuse_grace_seconds: int = Field(default=30, ge=0)
     # Notifications (core/notifications): each person keeps their newest this many.
     notification_retention: int = Field(default=1000, ge=1, le=100_000)
+
+
+def describe_errors(exc: ValidationError) -> str:
+    """One line per problem of a ``Settings`` validation error, each naming its variable."""
+    lines = []
+    for error in exc.errors():
+        message = str(error["msg"]).removeprefix("Value error, ")
+        variable = f"GUILDHALL_{str(error['loc'][0]).upper()}" if error["loc"] else ""
+        lines.append(message if not variable or message.startswith(variable) else f"{variable}: {message}")
+    return "\n".join(lines)
 
 
 @lru_cache(maxsize=1)

@@ -9,12 +9,13 @@ from typing import Annotated, TypeVar
 
 import typer
 import uvicorn
+from pydantic import ValidationError
 
 from core.db import close_db, init_db, make_migrations, migrate
 from core.redis import make_redis
 from core.registry import Registry
 from core.runtime import Runtime
-from core.settings import get_settings
+from core.settings import Settings, describe_errors, get_settings
 from host.registry import load_registry
 
 T = TypeVar("T")
@@ -222,7 +223,14 @@ def user_create(
 
 
 def main() -> None:
-    cli()
+    try:
+        cli()
+    except ValidationError as exc:
+        if exc.title != Settings.__name__:
+            raise
+        # A malformed GUILDHALL_* variable: name it, without a traceback (nor its value).
+        typer.echo(f"error: {describe_errors(exc)}", err=True)
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":

@@ -42,7 +42,7 @@ from tortoise import Tortoise, connections
 
 from core.auth.revocations import mark_complete
 from core.db import close_db, init_db, is_sqlite, migrate
-from core.redis import make_redis
+from core.redis import make_redis, redacted_redis_url
 from core.registry import Registry
 from core.runtime import Runtime
 from core.settings import Settings, get_settings
@@ -103,7 +103,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_report_header(config: pytest.Config) -> str:
     return (
         f"guildhall backends: database={_database_url() or 'sqlite (temporary file)'} "
-        f"redis={_redis_url() or 'fakeredis'}"
+        f"redis={redacted_redis_url(_redis_url()) or 'fakeredis'}"
     )
 
 

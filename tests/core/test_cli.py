@@ -70,3 +70,13 @@ def test_production_without_a_secret_key_refuses_to_start() -> None:
                             text=True, timeout=120, env={**os.environ, "GUILDHALL_ENV": "production",
                                                          "GUILDHALL_SECRET_KEY": ""})
     assert result.returncode != 0 and "GUILDHALL_SECRET_KEY" in result.stderr
+
+
+def test_a_malformed_redis_url_is_named_without_a_traceback_or_its_password(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GUILDHALL_")}
+    env.update(GUILDHALL_DATA_DIR=str(tmp_path), GUILDHALL_REDIS_URL="redis+sentinel://:hunter2@sentinel-a:x/mymaster")
+    result = subprocess.run([sys.executable, "-m", "host.cli", "plugins"], cwd=ROOT, capture_output=True,
+                            text=True, timeout=120, env=env)
+    assert result.returncode == 2
+    assert result.stderr == ("error: GUILDHALL_REDIS_URL has a malformed Sentinel port in 'sentinel-a:x': "
+                             "expected 1-65535\n")
