@@ -18,6 +18,7 @@ import websockets
 from core import hookimpl
 from core.events import emit
 from core.notifications.models import Notification
+from core.notifications.queries import encode_cursor
 from core.notifications.services import person_channel
 from core.organisations import invitations as alliance_invitations
 from core.organisations.models import AllianceRole, Organisation, OrganisationKind
@@ -535,3 +536,40 @@ async def test_organisations_get_no_notices_of_their_own(rt: Runtime) -> None:
     )
     assert await Notification.all().count() == 0
     assert await Organisation.all().count() == 2
+
+
+BADGE = """query($first: Int, $after: String) { me { notifications(first: $first, after: $after) {
+  unreadCount edges { node { subject { id } } } } } }"""
+NO_BADGE = """query($first: Int) { me { notifications(first: $first) { edges { node { subject { id } } } } } }"""
+BADGE_IN_FRAGMENT = """query { me { notifications(first: 3) { ...Badge edges { node { id } } } } }
+fragment Badge on NotificationConnection { unreadCount }"""
+
+
+async def test_the_badge_rides_on_the_first_page_and_agrees_with_later_pages(
+    nrt: Runtime, api: GraphQLClient
+) -> None:
+    """On the first page the badge's unread subjects come in the page's own statement and go
+    through the policy in the page's batch: no statement more than the page without the badge.
+    A stale subject (its organisation deleted) and read notifications do not count."""
+    orgs = [await make_org(f"企业{i}") for i in range(8)]
+    reader = await api.user("读者")
+    for org in orgs:
+        await notify(nrt, [reader], gid("Organisation", org.id))
+    assert reader.person is not None
+    rows = list(await Notification.filter(recipient_id=reader.person.id).order_by("-id"))
+    await Notification.filter(id__in=[rows[0].id, rows[1].id]).update(read_at=nrt.now())  # the two newest
+    await Organisation.filter(id=orgs[0].id).delete()  # the oldest one's subject: stale, unread
+    expected = 8 - 2 - 1
+
+    with count_statements() as with_badge:
+        first = (await api(BADGE, {"first": 3}, user=reader))["me"]["notifications"]
+    with count_statements() as without_badge:
+        await api(NO_BADGE, {"first": 3}, user=reader)
+    assert first["unreadCount"] == expected
+    assert with_badge.count == without_badge.count, (with_badge.statements, without_badge.statements)
+
+    cursor = encode_cursor(rows[2].id)  # a later page reads the badge apart, to the same figure
+    later = (await api(BADGE, {"first": 3, "after": cursor}, user=reader))["me"]["notifications"]
+    assert later["unreadCount"] == expected
+    fragment = (await api(BADGE_IN_FRAGMENT, {}, user=reader))["me"]["notifications"]
+    assert fragment["unreadCount"] == expected
