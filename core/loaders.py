@@ -70,6 +70,9 @@ async def load_pages(
     the rows of the pages are read, plus each parent's first row for its count when its page is
     empty (an offset past the end, or ``first: 0``)."""
     queryset = model.filter(**{f"{fk}__in": sorted(set(parent_ids))}, **filters)
+    # Values are written into the text (the window wraps it): fine for ids, strings and enums;
+    # not for datetimes (SQLite compares their stored text) or nested subqueries (left as
+    # placeholders), so filters of those kinds do not belong here.
     inner = queryset.sql(params_inline=True)
     assert inner.startswith("SELECT "), inner
     column = _quote(model._meta.fields_db_projection[fk])

@@ -10,7 +10,7 @@ from typing import Any, Generic, TypeVar
 
 import strawberry
 from strawberry import relay
-from tortoise.expressions import RawSQL
+from tortoise.expressions import Subquery
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
@@ -165,29 +165,14 @@ async def paginate_queryset(
     return build_connection([to_node(row) for row in rows], offset, limit, total)
 
 
-# String literals and quoted names, to look for placeholders outside them.
-_QUOTED = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"")
-_PLACEHOLDER = re.compile(r"\?|\$\d")
-
-
-def _inlined_count_sql(counted: QuerySet[M]) -> str | None:
-    """``SELECT COUNT(*) …`` for ``counted`` with its values written in (pypika escapes them),
-    or None when some part kept a placeholder: pypika does not inline the values of nested
-    subqueries (a search's ``id IN (SELECT …)``), and the outer statement cannot bind them."""
-    sql = counted.count().sql(params_inline=True)
-    return None if _PLACEHOLDER.search(_QUOTED.sub("", sql)) else sql
-
-
 async def rows_and_total(page: QuerySet[M], counted: QuerySet[M]) -> tuple[list[M], int | None]:
-    """The rows of ``page`` and how many rows ``counted`` has, in one statement where it can: the
-    COUNT rides along as a scalar subquery (PostgreSQL runs it once, as an InitPlan, beside the
-    page's own index scan; a ``COUNT(*) OVER ()`` window would read every row before the LIMIT).
-    The total is None when the page is empty: the caller counts apart if it needs to."""
-    count_sql = _inlined_count_sql(counted)
-    if count_sql is None:
-        total = await counted.count()
-        return list(await page), total
-    rows = list(await page.annotate(page_total=RawSQL(f"({count_sql})")))
+    """The rows of ``page`` and how many rows ``counted`` has, in one statement: the COUNT rides
+    along as a scalar subquery with its own bound parameters (PostgreSQL runs it once, as an
+    InitPlan, beside the page's own index scan; a ``COUNT(*) OVER ()`` window would read every
+    row before the LIMIT). The total is None when the page is empty: the caller counts apart if
+    it needs to. (Not ``sql(params_inline=True)``: pypika leaves nested subqueries' values as
+    placeholders and writes datetimes in a form SQLite's stored text does not compare with.)"""
+    rows = list(await page.annotate(page_total=Subquery(counted.count())))
     return rows, (int(rows[0].page_total) if rows else None)  # type: ignore[attr-defined]
 
 
