@@ -166,5 +166,18 @@ class Loaders:
         return self.get(key, lambda: DataLoader(load_fn=load))
 
     def clear(self) -> None:
-        """Forget everything (after a mutation changed rows this request already read)."""
+        """Forget everything: after a mutation changed rows this request already read, and when
+        the request is answered. Each loader is emptied as well as dropped: ``shielded``'s
+        closure and load functions holding this object tie every loader into reference cycles,
+        and a cycle keeps all the rows it cached alive until a full garbage collection, which
+        the serving GC thresholds make rare (a list screen's rows piled up by megabytes per
+        request). A loader whose batch is still being gathered is only dropped: its callers
+        wait on it."""
+        for loader in self._loaders.values():
+            batch = loader.batch
+            if batch is not None and not batch.dispatched:
+                continue
+            loader.clear_all()
+            loader.batch = None
+            loader.__dict__.pop("load", None)  # the shielding closure: the loader's own cycle
         self._loaders.clear()

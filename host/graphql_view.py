@@ -199,8 +199,11 @@ class GuildhallGraphQL(GraphQL[Context, None]):
             request_data = dataclasses.replace(request_data, query=resolved.query)
         if record is not None:
             record.operation = request_data.operation_name or operation_name(request_data.query)
-        result = await super().execute_single(request, request_adapter, sub_response, context, root_value,
-                                              request_data)
+        try:
+            result = await super().execute_single(request, request_adapter, sub_response, context, root_value,
+                                                  request_data)
+        finally:
+            context.loaders.clear()  # answered: free what the loaders cached now, not at a full GC
         if resolved.store and resolved.query and not is_request_error(result):
             await self.persisted.store(resolved.store, resolved.query)
         return result
