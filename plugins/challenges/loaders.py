@@ -6,7 +6,7 @@ tick into one query; they return model rows (or plain figures), never GraphQL ty
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Sequence
 
 from strawberry.dataloader import DataLoader
@@ -31,20 +31,9 @@ from plugins.challenges.models import (
 
 
 async def skill_needs_by_problem(ctx: Context, problem_id: int) -> list[ProblemSkill]:
-    """A problem's skill needs in the order they were given; the skills are read in the same
-    statement and handed to the skill loader, so ``skills { skill { name } }`` costs nothing more."""
-    skills = ctx.loaders.by_id(Skill)
-
-    async def load(problem_ids: Sequence[int]) -> list[list[ProblemSkill]]:
-        groups: dict[int, list[ProblemSkill]] = defaultdict(list)
-        rows = ProblemSkill.filter(problem_id__in=list(set(problem_ids))).select_related("skill").order_by("id")
-        for row in await rows:
-            skills.prime(row.skill_id, row.skill)
-            groups[row.problem_id].append(row)
-        return [groups.get(pid, []) for pid in problem_ids]
-
-    loader = ctx.loaders.get("challenges.skill_needs_by_problem", lambda: DataLoader(load_fn=load))
-    return await loader.load(problem_id)
+    """In the order they were given; the skills come joined and primed into the skill loader
+    (``Loaders.children(related=…)``), so ``skills { skill { name } }`` costs nothing more."""
+    return await ctx.loaders.children(ProblemSkill, "problem_id", related=("skill",)).load(problem_id)
 
 
 async def bids_by_problem(ctx: Context, problem_id: int) -> list[Bid]:

@@ -100,9 +100,6 @@ class PostReactions:
     mine: tuple[ReactionKind, ...]
 
 
-NO_REACTIONS = PostReactions({}, ())
-
-
 async def reactions_by_post(ctx: Context, post_id: int) -> PostReactions:
     """Counts and the viewer's own kinds for every post on the page in one grouped query
     (``reactionCounts`` and ``myReactions`` share it: one statement for both fields)."""
@@ -110,20 +107,19 @@ async def reactions_by_post(ctx: Context, post_id: int) -> PostReactions:
 
     async def load(post_ids: Sequence[int]) -> list[PostReactions]:
         query = ForumReaction.filter(post_id__in=list(set(post_ids))).annotate(count=Count("id"))
+        fields = ["post_id", "kind", "count"]
         if person_id is not None:
             query = query.annotate(mine=Count("id", _filter=Q(person_id=person_id)))
-        rows = await query.group_by("post_id", "kind").values("post_id", "kind", "count", *(
-            ("mine",) if person_id is not None else ()))
+            fields.append("mine")
         counts: dict[int, dict[ReactionKind, int]] = defaultdict(dict)
         mine: dict[int, set[ReactionKind]] = defaultdict(set)
-        for row in rows:
+        for row in await query.group_by("post_id", "kind").values(*fields):
             kind = ReactionKind(row["kind"])
             counts[row["post_id"]][kind] = row["count"]
             if row.get("mine"):
                 mine[row["post_id"]].add(kind)
         return [
             PostReactions(counts.get(pid, {}), tuple(k for k in ReactionKind if k in mine.get(pid, ())))
-            if pid in counts else NO_REACTIONS
             for pid in post_ids
         ]
 
