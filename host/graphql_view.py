@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Awaitable
+from contextvars import ContextVar
 from typing import Any
 
 import orjson
@@ -28,6 +30,7 @@ from strawberry.types.unset import UnsetType
 
 from core import errors
 from core.context import AuthenticationFailed, Context, authenticate
+from core.loaders import Loaders
 from core.metrics import OPEN_SUBSCRIPTIONS
 from core.runtime import Runtime
 from host.observability import current_request
@@ -72,7 +75,37 @@ def is_request_error(result: ExecutionResult) -> bool:
     return isinstance(result, PreExecutionError) or all(error.path is None for error in result.errors)
 
 
-class GuildhallTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
+# The context of the operation a WebSocket task runs (unset in the connection's own task).
+_OPERATION_CONTEXT: ContextVar[Context | None] = ContextVar("operation_context", default=None)
+
+
+class PerOperationContext:
+    """Strawberry hands every operation of a WebSocket the connection's one context. Here each
+    operation task sees its own copy with its own loaders instead, so a query never answers
+    from rows cached by an earlier operation on the socket, and a subscription that renews its
+    loaders does not touch its neighbours'. Who is asking (set at ``connection_init``) stays
+    the connection's."""
+
+    _connection_context: Context
+
+    @property
+    def context(self) -> Context:
+        return _OPERATION_CONTEXT.get() or self._connection_context
+
+    @context.setter
+    def context(self, value: Context) -> None:
+        self._connection_context = value
+
+    async def _in_own_context(self, operation: Awaitable[None]) -> None:
+        context = dataclasses.replace(self._connection_context, loaders=Loaders())
+        _OPERATION_CONTEXT.set(context)  # this task's own copy of the contextvars
+        try:
+            await operation
+        finally:
+            context.loaders.clear()
+
+
+class GuildhallTransportWSHandler(PerOperationContext, BaseGraphQLTransportWSHandler[Context, None]):
     view: GuildhallGraphQL
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
@@ -89,12 +122,12 @@ class GuildhallTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     async def run_operation(self, operation: Any) -> None:
         OPEN_SUBSCRIPTIONS.inc()
         try:
-            await super().run_operation(operation)
+            await self._in_own_context(super().run_operation(operation))
         finally:
             OPEN_SUBSCRIPTIONS.dec()
 
 
-class GuildhallWSHandler(BaseGraphQLWSHandler[Context, None]):
+class GuildhallWSHandler(PerOperationContext, BaseGraphQLWSHandler[Context, None]):
     view: GuildhallGraphQL
 
     async def handle_start(self, message: StartMessage) -> None:
@@ -111,7 +144,7 @@ class GuildhallWSHandler(BaseGraphQLWSHandler[Context, None]):
     async def handle_async_results(self, *args: Any, **kwargs: Any) -> None:
         OPEN_SUBSCRIPTIONS.inc()
         try:
-            await super().handle_async_results(*args, **kwargs)
+            await self._in_own_context(super().handle_async_results(*args, **kwargs))
         finally:
             OPEN_SUBSCRIPTIONS.dec()
 

@@ -13,6 +13,7 @@ import uvicorn
 import websockets
 
 from core.events import emit, organisation_channel
+from core.organisations.models import Organisation
 from core.plugin_api import DomainEvent
 from core.pubsub import hub_for
 from core.runtime import Runtime
@@ -162,5 +163,36 @@ async def test_anonymous_subscription_gets_unauthenticated(server: str, gql: Gra
         assert message["type"] in {"error", "next"}
         errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
         assert errors[0]["extensions"]["code"] == "UNAUTHENTICATED"
+    finally:
+        await ws.close()
+
+
+
+
+async def _answer(ws: websockets.ClientConnection, operation_id: str, query: str,
+                  variables: dict[str, object]) -> dict[str, object]:
+    await ws.send(json.dumps({"id": operation_id, "type": "subscribe",
+                              "payload": {"query": query, "variables": variables}}))
+    message = json.loads(await asyncio.wait_for(ws.recv(), 5))
+    assert message["type"] == "next" and message["id"] == operation_id, message
+    completed = json.loads(await asyncio.wait_for(ws.recv(), 5))
+    assert completed == {"id": operation_id, "type": "complete"}
+    return dict(message["payload"]["data"])
+
+
+async def test_each_operation_over_one_socket_reads_afresh(server: str, gql: GraphQLClient) -> None:
+    """Queries over one WebSocket (graphql-transport-ws; the legacy protocol runs only
+    subscriptions) do not share loaders: a write between two queries is seen by the second,
+    because each operation gets its own copy of the connection's context."""
+    org = await make_org("工作室")
+    user = await gql.user("王建国", org=org)
+    ws = await _connect(server, {"authorization": f"Bearer {user.token}"})
+    query = "query($id: ID!) { node(id: $id) { ... on Organisation { name } } }"
+    variables = {"id": gid("Organisation", org.id)}
+    try:
+        assert json.loads(await ws.recv())["type"] == "connection_ack"
+        assert await _answer(ws, "1", query, variables) == {"node": {"name": "工作室"}}
+        await Organisation.filter(id=org.id).update(name="王建国劳模创新工作室")
+        assert await _answer(ws, "2", query, variables) == {"node": {"name": "王建国劳模创新工作室"}}
     finally:
         await ws.close()
