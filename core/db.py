@@ -39,6 +39,8 @@ CORE_APP = ModelApp(
 )
 
 Apps = Sequence[ModelApp]
+# The read replica's connection name (GUILDHALL_DATABASE_REPLICA_URL), in logs and errors.
+REPLICA = "replica"
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ class PostgresClient(AsyncpgDBClient):
 
     def acquire_connection(self) -> Any:
         pin = _pinned.get()
-        if pin is not None and pin.client is self and not pin.closed:
+        if pin is not None and pin.source is self and not pin.closed:
             return _PinnedConnection(pin)
         return super().acquire_connection()
 
@@ -84,9 +86,12 @@ client_class = PostgresClient
 
 
 class _Pin:
-    __slots__ = ("client", "closed", "connection", "lock")
+    __slots__ = ("client", "closed", "connection", "lock", "source")
 
-    def __init__(self, client: PostgresClient) -> None:
+    def __init__(self, source: PostgresClient, client: PostgresClient) -> None:
+        # Statements addressed to ``source`` (Tortoise's "default") run on a connection from
+        # ``client``'s pool: the same client, or the read replica's.
+        self.source = source
         self.client = client
         # Set when the block ends: a task that outlives it (it copied the context) then takes
         # connections from the pool again instead of using one that went back to the pool.
@@ -112,7 +117,7 @@ class _PinnedConnection:
         await pin.lock.acquire()
         if pin.closed:
             pin.lock.release()
-            self.own = AsyncpgDBClient.acquire_connection(pin.client)
+            self.own = AsyncpgDBClient.acquire_connection(pin.source)  # the block is over: the primary
             return await self.own.__aenter__()
         try:
             if pin.connection is None:
@@ -131,12 +136,38 @@ class _PinnedConnection:
             self.pin.lock.release()
 
 
+# The read replica's client, made by ``init_db``. Tortoise is not told about it: with two
+# connections configured, every ``in_transaction()`` without a connection name (plugins' too)
+# would refuse to run. Only ``one_connection(replica=True)`` hands its connections out.
+_replica: PostgresClient | None = None
+
+
+def has_replica() -> bool:
+    """Whether a read replica is configured (``init_db(replica_url=...)``)."""
+    return _replica is not None
+
+
+def replica_client(url: str, timeouts: Timeouts | None = None) -> PostgresClient:
+    """A client of read-only sessions on ``url`` (its pool opens on first use)."""
+    config = postgres_connection(url, timeouts, read_only=True)
+    return PostgresClient(**{**config["credentials"], "connection_name": REPLICA})
+
+
+def use_replica(client: PostgresClient | None) -> PostgresClient | None:
+    """Make ``client`` the replica (None: none); returns the previous one, still open."""
+    global _replica
+    previous, _replica = _replica, client
+    return previous
+
+
 @contextlib.asynccontextmanager
-async def one_connection() -> AsyncIterator[None]:
+async def one_connection(replica: bool = False) -> AsyncIterator[None]:
     """Run the block's statements on one pooled connection (PostgreSQL; a no-op on SQLite).
 
     For read-only work (GraphQL queries): a transaction opened inside takes its own connection
-    as before, so a mutation never waits for a second connection while holding a first."""
+    from the primary as before, so a mutation never waits for a second connection while holding
+    a first, and no write reaches the replica. With ``replica`` (and one configured) the
+    block's connection comes from the read replica's pool."""
     try:
         client = connections.get("default")
     except Exception:  # not initialised (some CLI paths): nothing to pin
@@ -144,7 +175,7 @@ async def one_connection() -> AsyncIterator[None]:
     if not isinstance(client, PostgresClient) or _pinned.get() is not None:
         yield
         return
-    pin = _Pin(client)
+    pin = _Pin(client, _replica if replica and _replica is not None else client)
     token = _pinned.set(pin)
     try:
         yield
@@ -152,18 +183,22 @@ async def one_connection() -> AsyncIterator[None]:
         _pinned.reset(token)
         async with pin.lock:  # a statement still running (a cancelled request) ends first
             pin.closed = True
-            if pin.connection is not None and client._pool is not None:
-                await client._pool.release(pin.connection)
+            if pin.connection is not None and pin.client._pool is not None:
+                await pin.client._pool.release(pin.connection)
             pin.connection = None
 
 
-def postgres_connection(database_url: str, timeouts: Timeouts | None) -> dict[str, Any]:
+def postgres_connection(database_url: str, timeouts: Timeouts | None, read_only: bool = False) -> dict[str, Any]:
     """Tortoise's connection config for ``database_url``: our client (``PostgresClient``), a pool
-    that keeps sessions on release (``keep_session``) and, when given, the timeouts."""
+    that keeps sessions on release (``keep_session``) and, when given, the timeouts. With
+    ``read_only`` (the replica) every session refuses writes, whatever server it reaches."""
     config = expand_db_url(database_url)
     config["engine"] = __name__
     credentials = config["credentials"]
     credentials["reset"] = keep_session
+    if read_only:
+        credentials["server_settings"] = {**credentials.get("server_settings", {}),
+                                          "default_transaction_read_only": "on"}
     if timeouts is not None:
         credentials["timeout"] = timeouts.connect
         credentials["command_timeout"] = timeouts.statement + 1
@@ -205,15 +240,21 @@ def ensure_sqlite_folder(database_url: str) -> None:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
 
 
-async def init_db(database_url: str, apps: Apps, timeouts: Timeouts | None = None) -> TortoiseContext:
+async def init_db(
+    database_url: str, apps: Apps, timeouts: Timeouts | None = None, replica_url: str = ""
+) -> TortoiseContext:
     """Connect for serving; the context is global so lifespan and request tasks share it."""
     ensure_sqlite_folder(database_url)
-    return await Tortoise.init(
-        config=tortoise_config(database_url, apps, timeouts), _enable_global_fallback=True
-    )
+    context = await Tortoise.init(config=tortoise_config(database_url, apps, timeouts), _enable_global_fallback=True)
+    if replica_url:
+        use_replica(replica_client(replica_url, timeouts))
+    return context
 
 
 async def close_db() -> None:
+    replica = use_replica(None)
+    if replica is not None:
+        await replica.close()
     await Tortoise.close_connections()
 
 

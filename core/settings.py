@@ -14,6 +14,7 @@ from core.redis import check_redis_url
 from core.secrets import MIN_SECRET_BYTES, check_secret_key, load_or_create_secret_key
 
 DEFAULT_DATABASE_URL = "sqlite://var/guildhall.sqlite3"
+POSTGRES_SCHEMES = ("postgres://", "postgresql://", "asyncpg://", "psycopg://")
 
 
 class Settings(BaseSettings):
@@ -22,6 +23,10 @@ class Settings(BaseSettings):
 
     env: Literal["development", "production", "test"] = "development"
     database_url: str = DEFAULT_DATABASE_URL
+    # A PostgreSQL read replica for GraphQL queries (core/replica.py); empty: the primary only.
+    # An account's queries stay on the primary `database_replica_sticky_seconds` after it wrote.
+    database_replica_url: str = Field(default="", repr=False)
+    database_replica_sticky_seconds: float = Field(default=5.0, ge=0, le=3600)
     # Unset: an in-process fakeredis, fine for one process only. redis://, rediss://, unix:// or
     # redis+sentinel://host:26379[,host:26379...]/<service>[/<db>] (core.redis).
     redis_url: str | None = Field(default=None, repr=False)
@@ -90,6 +95,15 @@ class Settings(BaseSettings):
             if item.strip():
                 ip_network(item.strip(), strict=False)  # ValueError names the bad entry
         return value
+
+    @model_validator(mode="after")
+    def _replica_beside_postgres(self) -> Settings:
+        if self.database_replica_url and not (
+            self.database_replica_url.startswith(POSTGRES_SCHEMES) and self.database_url.startswith(POSTGRES_SCHEMES)
+        ):
+            raise ValueError("GUILDHALL_DATABASE_REPLICA_URL: a read replica needs PostgreSQL URLs for both "
+                             "the primary (GUILDHALL_DATABASE_URL) and the replica")
+        return self
 
     @model_validator(mode="after")
     def _secret_key(self) -> Settings:

@@ -114,7 +114,7 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_services:
             timeouts = Timeouts(settings.database_connect_timeout_seconds, settings.database_statement_timeout_seconds)
-            await init_db(settings.database_url, registry.model_apps, timeouts)
+            await init_db(settings.database_url, registry.model_apps, timeouts, settings.database_replica_url)
         await _await_all(registry.pm.hook.startup(app=app))
         if manage_services:
             freeze_startup_objects()

@@ -3,6 +3,7 @@ production, and the schema's configuration (introspection and suggestions)."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import AsyncIterator, Callable, Iterator
 
@@ -22,8 +23,10 @@ from strawberry.schema.schema import validate_document
 from strawberry.types.graphql import OperationType
 
 from core import errors
+from core.context import Context
 from core.db import one_connection
 from core.errors import shorten
+from core.replica import mark_wrote, reads_replica
 from core.settings import Settings
 from schema.inputs import check_variables, literal_checks_rule
 from schema.limits import QueryLimits
@@ -186,12 +189,25 @@ def build_extensions(settings: Settings) -> list[ExtensionFactory | type[SchemaE
 
 class OneConnection(SchemaExtension):
     """A query's statements share one pooled PostgreSQL connection (``core.db.one_connection``),
-    taken on its first statement and given back when it is answered; mutations keep a
-    connection per statement or per transaction, subscriptions none between events."""
+    taken on its first statement and given back when it is answered: from the read replica's
+    pool when one is configured and the caller has not just written (``core.replica``).
+    Mutations keep a connection of the primary per statement or per transaction, and mark
+    their caller as having written; subscriptions hold none between events."""
 
     async def on_execute(self) -> AsyncIterator[None]:
-        if self.execution_context.operation_type is OperationType.QUERY:
-            async with one_connection():
+        context = self.execution_context.context
+        operation = self.execution_context.operation_type
+        if not isinstance(context, Context):  # direct schema.execute without our context
+            async with one_connection() if operation is OperationType.QUERY else contextlib.nullcontext():
                 yield
-        else:
+            return
+        account_id = context.viewer.account_id
+        if operation is OperationType.QUERY:
+            async with one_connection(replica=await reads_replica(context.rt, account_id)):
+                yield
+            return
+        try:
             yield
+        finally:
+            if operation is OperationType.MUTATION:
+                await mark_wrote(context.rt, account_id)

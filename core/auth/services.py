@@ -21,6 +21,7 @@ from core.context import Viewer
 from core.errors import UserInputError
 from core.ratelimit import count_attempts
 from core.redis import RedisUnavailable, redis_errors
+from core.replica import mark_wrote
 from core.runtime import Runtime
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{3,64}$")
@@ -99,7 +100,9 @@ async def _store(rt: Runtime, account: Account, family: str, access: str, refres
 
 
 async def _issue(rt: Runtime, account: Account, family: str) -> TokenPair:
-    return await _store(rt, account, family, *_new_pair(rt, account))
+    pair = await _store(rt, account, family, *_new_pair(rt, account))
+    await mark_wrote(rt, account.id)  # its first queries read what sign-in or sign-up just wrote
+    return pair
 
 
 def _attempt_limits(rt: Runtime, username: str, ip: str) -> list[tuple[str, int]]:

@@ -72,6 +72,13 @@ def _on_postgres() -> bool:
     return url is not None and not is_sqlite(url)
 
 
+def _replica_url() -> str:
+    """On PostgreSQL the suite reads through a "replica" that is the same database reached by
+    read-only sessions (``core.db.postgres_connection(read_only=True)``): every GraphQL query of
+    every test then runs on the replica's pool, and one that writes fails its test."""
+    return _database_url() or "" if _on_postgres() else ""
+
+
 # Hooks -------------------------------------------------------------------------------------------
 
 
@@ -139,6 +146,8 @@ def settings() -> Settings:
     return Settings(
         env="test", secret_key=TEST_SECRET, database_url=_database_url() or "sqlite://:memory:", redis_url=_redis_url(),
         rate_limit_bucket_size=TEST_BUCKET, rate_limit_anonymous_bucket_size=TEST_BUCKET,
+        # No stickiness: every query, even right after its caller's mutation, reads the replica.
+        database_replica_url=_replica_url(), database_replica_sticky_seconds=0,
     )
 
 
@@ -208,7 +217,7 @@ async def database(
     if not is_sqlite(url):
         await _reset_postgres(url)
     await migrate(url, registry.model_apps)
-    await init_db(url, registry.model_apps)
+    await init_db(url, registry.model_apps, replica_url=_replica_url())
     yield url
     await close_db()
 
