@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -54,31 +54,49 @@ def _quote(name: str) -> str:
 
 def _order_sql(model: type[Model], order_by: tuple[str, ...]) -> str:
     columns = model._meta.fields_db_projection
+    table = _quote(model._meta.db_table)
     terms = []
     for item in order_by:
         name = item.lstrip("-")
-        terms.append(f"{_quote(columns[name])} {'DESC' if item.startswith('-') else 'ASC'}")
+        terms.append(f"{table}.{_quote(columns[name])} {'DESC' if item.startswith('-') else 'ASC'}")
     return ", ".join(terms)
+
+
+def _split_joined(model: type[M], row: dict[str, Any], related: tuple[str, ...]) -> tuple[M, list[Model]]:
+    """A row of ``select_related`` SQL: the model's own columns, and each joined row (Tortoise
+    names its columns ``"<table>__<field>.<column>"``), None where the foreign key was null."""
+    joined: list[Model] = []
+    for name in related:
+        prefix = f"{model._meta.db_table}__{name}."
+        columns = {key[len(prefix):]: row.pop(key) for key in [k for k in row if k.startswith(prefix)]}
+        other_model = model._meta.fields_map[name].related_model  # type: ignore[attr-defined]
+        if columns.get(other_model._meta.db_pk_column) is not None:
+            joined.append(other_model._init_from_db(**columns))
+    return model._init_from_db(**row), joined
 
 
 async def load_pages(
     model: type[M], fk: str, parent_ids: Sequence[int], offset: int, limit: int,
-    order_by: tuple[str, ...] = ("id",), **filters: Any,
-) -> dict[int, Page[M]]:
+    order_by: tuple[str, ...] = ("id",), related: tuple[str, ...] = (), **filters: Any,
+) -> tuple[dict[int, Page[M]], list[Model]]:
     """Each parent's page in one statement (PostgreSQL and SQLite): a window numbers every
     parent's rows (``ROW_NUMBER() OVER (PARTITION BY fk ORDER BY …)``) and counts them, and only
     the rows of the pages are read, plus each parent's first row for its count when its page is
-    empty (an offset past the end, or ``first: 0``)."""
+    empty (an offset past the end, or ``first: 0``). ``related`` foreign keys are joined into
+    the statement; the rows they bring are returned beside the pages."""
     queryset = model.filter(**{f"{fk}__in": sorted(set(parent_ids))}, **filters)
+    if related:
+        queryset = queryset.select_related(*related)
     # Values are written into the text (the window wraps it): fine for ids, strings and enums;
     # not for datetimes (SQLite compares their stored text) or nested subqueries (left as
     # placeholders), so filters of those kinds do not belong here.
     inner = queryset.sql(params_inline=True)
     assert inner.startswith("SELECT "), inner
     column = _quote(model._meta.fields_db_projection[fk])
+    qualified = f"{_quote(model._meta.db_table)}.{column}"  # a joined table has its own columns
     window = (
-        f'ROW_NUMBER() OVER (PARTITION BY {column} ORDER BY {_order_sql(model, order_by)}) "_page_n",'
-        f'COUNT(*) OVER (PARTITION BY {column}) "_page_total",'
+        f'ROW_NUMBER() OVER (PARTITION BY {qualified} ORDER BY {_order_sql(model, order_by)}) "_page_n",'
+        f'COUNT(*) OVER (PARTITION BY {qualified}) "_page_total",'
     )
     sql = (
         f'SELECT * FROM (SELECT {window}{inner[len("SELECT "):]}) "_page" '
@@ -87,14 +105,17 @@ async def load_pages(
     )
     db = queryset._db if queryset._db is not None else model._meta.db
     pages: dict[int, Page[M]] = {}
+    joined: list[Model] = []
     for record in await db.execute_query_dict(sql):
         row = dict(record)
         number, total = row.pop("_page_n"), row.pop("_page_total")
         parent = row[model._meta.fields_db_projection[fk]]
         page = pages.setdefault(parent, Page([], total))
         if offset < number <= offset + limit:
-            page.rows.append(model._init_from_db(**row))
-    return pages
+            own, others = _split_joined(model, row, related)
+            page.rows.append(own)
+            joined.extend(others)
+    return pages, joined
 
 
 class Loaders:
@@ -133,15 +154,11 @@ class Loaders:
             groups: dict[int, list[M]] = defaultdict(list)
             queryset = model.filter(**{f"{fk}__in": list(set(parent_ids))}, **filters).order_by(*order_by)
             rows = await (queryset.select_related(*related) if related else queryset)
-            joined: dict[tuple[type[Model], Any], Model] = {}
+            joined: list[Model] = []
             for row in rows:
                 groups[getattr(row, fk)].append(row)
-                for name in related:
-                    other = getattr(row, name)
-                    if other is not None:
-                        joined[type(other), other.pk] = other
-            for (other_model, pk), other in joined.items():  # once per row, however often joined
-                self.by_id(other_model).prime(pk, other)
+                joined.extend(other for other in (getattr(row, name) for name in related) if other is not None)
+            self._prime(joined)
             return [groups.get(i, []) for i in parent_ids]
 
         return self.get(key, lambda: DataLoader(load_fn=load))
@@ -153,17 +170,25 @@ class Loaders:
         offset: int,
         limit: int,
         order_by: tuple[str, ...] = ("id",),
+        related: tuple[str, ...] = (),
         **filters: Any,
     ) -> DataLoader[int, Page[M]]:
         """``<Model>PageBy<Fk>Loader``: each parent's page of rows and their total count, one
-        statement for all parents however many rows each has (``load_pages``)."""
-        key = ("page", model, fk, offset, limit, order_by, tuple(sorted(filters.items())))
+        statement for all parents however many rows each has (``load_pages``); ``related`` rows
+        come in the same statement and are handed to their ``by_id`` loaders."""
+        key = ("page", model, fk, offset, limit, order_by, related, tuple(sorted(filters.items())))
 
         async def load(parent_ids: Sequence[int]) -> list[Page[M]]:
-            pages = await load_pages(model, fk, parent_ids, offset, limit, order_by, **filters)
+            pages, joined = await load_pages(model, fk, parent_ids, offset, limit, order_by, related, **filters)
+            self._prime(joined)
             return [pages.get(i) or Page() for i in parent_ids]
 
         return self.get(key, lambda: DataLoader(load_fn=load))
+
+    def _prime(self, rows: Iterable[Model]) -> None:
+        """Hand joined rows to their ``by_id`` loaders, once per row however often joined."""
+        for (other_model, pk), other in {(type(row), row.pk): row for row in rows}.items():
+            self.by_id(other_model).prime(pk, other)
 
     def clear(self) -> None:
         """Forget everything: after a mutation changed rows this request already read, and when

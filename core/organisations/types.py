@@ -120,8 +120,11 @@ class Organisation(ModelNode):
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> MemberConnection:
         offset, limit = page_window(first, after)
-        # Only this page's memberships are read (a window per organisation, core.loaders.page).
-        page = await info.context.loaders.page(Membership, "organisation_id", offset, limit).load(self.id)
+        # Only this page's memberships are read (a window per organisation, core.loaders.page),
+        # with their people joined in the same statement.
+        page = await info.context.loaders.page(
+            Membership, "organisation_id", offset, limit, related=("person",)
+        ).load(self.id)
         people = await info.context.loaders.by_id(PersonModel).load_many([m.person_id for m in page.rows])
         by_id = {p.id: p for p in people if p is not None}
         person = _person_type()

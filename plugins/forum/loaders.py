@@ -136,7 +136,9 @@ async def mentioned_by_post(ctx: Context, post_id: int) -> list[Person]:
 async def posts_page_by_thread(ctx: Context, thread_id: int, offset: int, limit: int) -> Page[ForumPost]:
     """A thread's page of posts, oldest first, and how many it has: one windowed statement for
     every thread on the page (``core.loaders.load_pages``), never one per thread."""
-    page = await ctx.loaders.page(ForumPost, "thread_id", offset, limit, order_by=("id",)).load(thread_id)
+    page = await ctx.loaders.page(
+        ForumPost, "thread_id", offset, limit, order_by=("id",), related=("author",)
+    ).load(thread_id)
     posts = ctx.loaders.by_id(ForumPost)
     for row in page.rows:
         posts.prime(row.id, row)  # a reply's `replyTo` on the same page costs nothing more

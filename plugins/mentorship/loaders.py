@@ -15,6 +15,7 @@ from tortoise.expressions import Q
 from tortoise.functions import Count, Sum
 
 from core.context import Context
+from core.people.models import Person
 from core.skills.models import Skill
 from plugins.mentorship.models import (
     MentoringSession,
@@ -36,9 +37,11 @@ async def mentorships_by_person(
     ctx: Context, person_id: int, role: MentorshipRole | None, status: Statuses
 ) -> list[Mentorship]:
     """``MentorshipsByPersonLoader``: a person's agreements in one role (or both), newest first.
-    Their skills are read in the same statement and, with the agreements themselves, handed to
-    the id loaders, so ``mentorship { skill }`` (and a notification about one) costs nothing more."""
+    Their skills and both parties are read in the same statement and, with the agreements
+    themselves, handed to the id loaders, so ``mentorship { skill mentor apprentice }`` (and a
+    notification about one) costs nothing more."""
     skills = ctx.loaders.by_id(Skill)
+    people = ctx.loaders.by_id(Person)
     by_id = ctx.loaders.by_id(Mentorship)
 
     async def load(person_ids: Sequence[int]) -> list[list[Mentorship]]:
@@ -49,12 +52,14 @@ async def mentorships_by_person(
             condition = Q(apprentice_id__in=ids)
         else:
             condition = Q(mentor_id__in=ids) | Q(apprentice_id__in=ids)
-        queryset = Mentorship.filter(condition).select_related("skill")
+        queryset = Mentorship.filter(condition).select_related("skill", "mentor", "apprentice")
         if status:
             queryset = queryset.filter(status__in=list(status))
         groups: dict[int, list[Mentorship]] = defaultdict(list)
         for row in await queryset.order_by("-id"):
             skills.prime(row.skill_id, row.skill)
+            people.prime(row.mentor_id, row.mentor)
+            people.prime(row.apprentice_id, row.apprentice)
             by_id.prime(row.id, row)
             if role is not MentorshipRole.APPRENTICE:
                 groups[row.mentor_id].append(row)

@@ -79,15 +79,19 @@ async def test_only_the_page_rows_are_read_in_one_statement(gql: GraphQLClient) 
     _, orgs = await _orgs({"甲": 30, "乙": 12, "丙": 0})
     ids = [orgs["甲"].id, orgs["乙"].id, orgs["丙"].id]
     with count_statements() as counter:
-        pages = await load_pages(Membership, "organisation_id", ids, 5, 4)
+        pages, people = await load_pages(Membership, "organisation_id", ids, 5, 4, related=("person",))
     assert counter.count == 1
-    assert [m.person_id for m in pages[orgs["甲"].id].rows] == [
-        m.person_id for m in (await Membership.filter(organisation=orgs["甲"]).order_by("id"))[5:9]
-    ]
+    expected = (await Membership.filter(organisation=orgs["甲"]).order_by("id").select_related("person"))[5:9]
+    assert [m.person_id for m in pages[orgs["甲"].id].rows] == [m.person_id for m in expected]
+    # The page's people came joined in the same statement, whole rows, one per membership.
+    by_id = {p.id: p for p in people}
+    assert [by_id[m.person_id].name for m in pages[orgs["甲"].id].rows] == [m.person.name for m in expected]
+    assert len(people) == 4 + 4  # 甲's page and 乙's (12 members, rows 6 to 9)
     assert (pages[orgs["甲"].id].total, pages[orgs["乙"].id].total) == (30, 12)
     assert orgs["丙"].id not in pages  # no rows at all: the loader answers an empty page
     # Descending order and a filter, as a child list with a status would use.
-    admins = await load_pages(Membership, "organisation_id", ids, 0, 5, order_by=("-id",), role=MembershipRole.ADMIN)
+    admins, _ = await load_pages(Membership, "organisation_id", ids, 0, 5, order_by=("-id",),
+                                 role=MembershipRole.ADMIN)
     assert {k: (len(v.rows), v.total) for k, v in admins.items()} == {orgs["甲"].id: (1, 1), orgs["乙"].id: (1, 1)}
 
 
