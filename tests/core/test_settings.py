@@ -29,3 +29,16 @@ def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch, tmp_pat
     assert settings.database_url == "postgres://u@db:5432/guildhall"
     assert settings.plugin_allow_list == ["mentorship", "training"]
     assert settings.redis_url is None
+
+
+def test_a_read_replica_needs_postgresql_on_both_sides() -> None:
+    replica = "postgres://reader:secret@replica:5432/guildhall"
+    needs = "GUILDHALL_DATABASE_REPLICA_URL: a read replica needs PostgreSQL"
+    with pytest.raises(ValidationError, match=needs) as raised:
+        Settings(env="test", database_url="sqlite://var/x.sqlite3", database_replica_url=replica)
+    assert "secret" not in str(raised.value)
+    with pytest.raises(ValidationError, match="GUILDHALL_DATABASE_REPLICA_URL"):
+        Settings(env="test", database_url="postgres://u@db:5432/g", database_replica_url="sqlite://var/r.sqlite3")
+    settings = Settings(env="test", database_url="postgres://u@db:5432/g", database_replica_url=replica)
+    assert settings.database_replica_url == replica and settings.database_replica_sticky_seconds == 5
+    assert "secret" not in repr(settings)
