@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import time
 from collections.abc import AsyncIterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -23,6 +25,8 @@ from tortoise.migrations.loader import MigrationLoader
 from tortoise.migrations.writer import MigrationWriter
 
 from core.plugin_api import ModelApp
+
+log = logging.getLogger(__name__)
 
 # Core's own app; core registers it through ``register_models`` like any plugin.
 CORE_APP = ModelApp(
@@ -121,9 +125,7 @@ class _PinnedConnection:
             return await self.own.__aenter__()
         try:
             if pin.connection is None:
-                await AsyncpgDBClient.acquire_connection(pin.client).ensure_connection()  # the pool, once
-                assert pin.client._pool is not None
-                pin.connection = await pin.client._pool.acquire()
+                pin.connection = await _take_for(pin)
         except BaseException:
             pin.lock.release()
             raise
@@ -136,15 +138,49 @@ class _PinnedConnection:
             self.pin.lock.release()
 
 
+async def _take(client: PostgresClient) -> asyncpg.Connection:
+    await AsyncpgDBClient.acquire_connection(client).ensure_connection()  # the pool, once
+    assert client._pool is not None
+    return await client._pool.acquire()
+
+
+async def _take_for(pin: _Pin) -> asyncpg.Connection:
+    """The block's connection; from the primary when the replica cannot give one (down,
+    unreachable, refusing): the query is answered, and the replica is left alone for
+    ``REPLICA_RETRY_SECONDS`` before a query tries it again."""
+    if pin.client is pin.source:
+        return await _take(pin.client)
+    try:
+        return await _take(pin.client)
+    except Exception:
+        _replica_failed()
+        pin.client = pin.source
+        return await _take(pin.source)
+
+
+def _replica_failed() -> None:
+    global _replica_down_until
+    if time.monotonic() >= _replica_down_until:
+        log.warning("read replica unavailable; queries read the primary for %d s", REPLICA_RETRY_SECONDS,
+                    exc_info=True)
+    _replica_down_until = time.monotonic() + REPLICA_RETRY_SECONDS
+
+
 # The read replica's client, made by ``init_db``. Tortoise is not told about it: with two
 # connections configured, every ``in_transaction()`` without a connection name (plugins' too)
 # would refuse to run. Only ``one_connection(replica=True)`` hands its connections out.
 _replica: PostgresClient | None = None
+_replica_down_until = 0.0  # time.monotonic() before which queries skip a failed replica
+REPLICA_RETRY_SECONDS = 10
 
 
 def has_replica() -> bool:
     """Whether a read replica is configured (``init_db(replica_url=...)``)."""
     return _replica is not None
+
+
+def _replica_up() -> bool:
+    return _replica is not None and time.monotonic() >= _replica_down_until
 
 
 def replica_client(url: str, timeouts: Timeouts | None = None) -> PostgresClient:
@@ -154,9 +190,10 @@ def replica_client(url: str, timeouts: Timeouts | None = None) -> PostgresClient
 
 
 def use_replica(client: PostgresClient | None) -> PostgresClient | None:
-    """Make ``client`` the replica (None: none); returns the previous one, still open."""
-    global _replica
-    previous, _replica = _replica, client
+    """Make ``client`` the replica (None: none), not known to be down; returns the previous
+    one, still open."""
+    global _replica, _replica_down_until
+    previous, _replica, _replica_down_until = _replica, client, 0.0
     return previous
 
 
@@ -175,7 +212,7 @@ async def one_connection(replica: bool = False) -> AsyncIterator[None]:
     if not isinstance(client, PostgresClient) or _pinned.get() is not None:
         yield
         return
-    pin = _Pin(client, _replica if replica and _replica is not None else client)
+    pin = _Pin(client, _replica if replica and _replica is not None and _replica_up() else client)
     token = _pinned.set(pin)
     try:
         yield

@@ -9,6 +9,7 @@ through read-only replica sessions on the test database itself: ``host.testing.p
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from urllib.parse import urlsplit, urlunsplit
 
@@ -16,6 +17,7 @@ import asyncpg  # type: ignore[import-untyped]
 import pytest
 from tortoise.exceptions import TransactionManagementError
 
+from core import db
 from core.db import is_sqlite, migrate, one_connection, replica_client, use_replica
 from core.organisations.models import Organisation
 from core.registry import Registry
@@ -115,3 +117,22 @@ async def test_the_replica_sessions_refuse_writes(database: str) -> None:
         with pytest.raises(TransactionManagementError, match="read-only transaction"):
             await make_org("写不进去")
     assert not await Organisation.filter(name="写不进去").exists()
+
+
+async def test_a_replica_that_cannot_be_reached_leaves_queries_to_the_primary(
+    gql: GraphQLClient, database: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    if is_sqlite(database):
+        pytest.skip("a read replica is PostgreSQL only")
+    org = await make_org("主库工作室")
+    parts = urlsplit(database)
+    user = parts.netloc.rsplit("@", 1)[0] + "@" if "@" in parts.netloc else ""
+    nobody_listens = urlunsplit(parts._replace(netloc=f"{user}127.0.0.1:1"))
+    variables = {"id": gid("Organisation", org.id)}
+    async with replica_at(nobody_listens):
+        with caplog.at_level(logging.WARNING, logger="core.db"):
+            assert await gql(NODE, variables) == {"node": {"name": "主库工作室"}}
+            assert await gql(NODE, variables) == {"node": {"name": "主库工作室"}}
+        warnings = [r for r in caplog.records if r.name == "core.db" and "replica unavailable" in r.getMessage()]
+        assert len(warnings) == 1  # the second query did not try the replica again
+        assert not db._replica_up()
