@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from starlette.datastructures import Headers
 from starlette.requests import Request
@@ -167,7 +168,10 @@ class JsonFormatter(logging.Formatter):
                 line["request_id"] = request_id
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
-        return json.dumps(line, ensure_ascii=False, default=str)
+        try:  # orjson: one line per request, several times cheaper than json.dumps
+            return orjson.dumps(line, default=str).decode()
+        except TypeError:  # what orjson refuses (integers beyond 64 bits, non-str keys)
+            return json.dumps(line, ensure_ascii=False, default=str)
 
 
 class TextFormatter(logging.Formatter):
