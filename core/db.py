@@ -148,11 +148,11 @@ async def _take_for(pin: _Pin) -> asyncpg.Connection:
     """The block's connection; from the primary when the replica cannot give one (down,
     unreachable, refusing): the query is answered, and the replica is left alone for
     ``REPLICA_RETRY_SECONDS`` before a query tries it again."""
-    if pin.client is pin.source:
-        return await _take(pin.client)
     try:
         return await _take(pin.client)
     except Exception:
+        if pin.client is pin.source:
+            raise
         _replica_failed()
         pin.client = pin.source
         return await _take(pin.source)
@@ -212,7 +212,7 @@ async def one_connection(replica: bool = False) -> AsyncIterator[None]:
     if not isinstance(client, PostgresClient) or _pinned.get() is not None:
         yield
         return
-    pin = _Pin(client, _replica if replica and _replica is not None and _replica_up() else client)
+    pin = _Pin(client, (_replica if replica and _replica_up() else None) or client)
     token = _pinned.set(pin)
     try:
         yield

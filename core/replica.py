@@ -29,13 +29,9 @@ def _sticky_ms(rt: Runtime) -> int:
     return max(1, int(rt.settings.database_replica_sticky_seconds * 1000))
 
 
-def replica_in_use(rt: Runtime) -> bool:
-    return bool(rt.settings.database_replica_url) and db.has_replica()
-
-
 async def reads_replica(rt: Runtime, account_id: int | None) -> bool:
     """Whether a query of ``account_id`` (None: anonymous) may read the replica."""
-    if not replica_in_use(rt):
+    if not db.has_replica():
         return False
     if account_id is None or not rt.settings.database_replica_sticky_seconds:
         return True
@@ -49,7 +45,7 @@ async def reads_replica(rt: Runtime, account_id: int | None) -> bool:
 
 async def mark_wrote(rt: Runtime, account_id: int | None) -> None:
     """The account wrote (or just signed in): its queries read the primary for a while."""
-    if account_id is None or not replica_in_use(rt) or not rt.settings.database_replica_sticky_seconds:
+    if account_id is None or not db.has_replica() or not rt.settings.database_replica_sticky_seconds:
         return
     try:
         await rt.redis.set(WROTE_KEY.format(account=account_id), "1", px=_sticky_ms(rt))

@@ -3,7 +3,6 @@ production, and the schema's configuration (introspection and suggestions)."""
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import AsyncIterator, Callable, Iterator
 
@@ -196,18 +195,15 @@ class OneConnection(SchemaExtension):
 
     async def on_execute(self) -> AsyncIterator[None]:
         context = self.execution_context.context
+        ours = context if isinstance(context, Context) else None  # None: a direct schema.execute
         operation = self.execution_context.operation_type
-        if not isinstance(context, Context):  # direct schema.execute without our context
-            async with one_connection() if operation is OperationType.QUERY else contextlib.nullcontext():
-                yield
-            return
-        account_id = context.viewer.account_id
         if operation is OperationType.QUERY:
-            async with one_connection(replica=await reads_replica(context.rt, account_id)):
+            replica = ours is not None and await reads_replica(ours.rt, ours.viewer.account_id)
+            async with one_connection(replica=replica):
                 yield
             return
         try:
             yield
         finally:
-            if operation is OperationType.MUTATION:
-                await mark_wrote(context.rt, account_id)
+            if ours is not None and operation is OperationType.MUTATION:
+                await mark_wrote(ours.rt, ours.viewer.account_id)
