@@ -14,6 +14,9 @@ from typing import Any, Generic, TypeVar
 
 from strawberry.dataloader import DataLoader
 from tortoise.models import Model
+from tortoise.queryset import QuerySet
+
+from core import prepared
 
 M = TypeVar("M", bound=Model)
 K = TypeVar("K")
@@ -62,35 +65,42 @@ def _order_sql(model: type[Model], order_by: tuple[str, ...]) -> str:
     return ", ".join(terms)
 
 
-def _split_joined(model: type[M], row: dict[str, Any], related: tuple[str, ...]) -> tuple[M, list[Model]]:
-    """A row of ``select_related`` SQL: the model's own columns, and each joined row (Tortoise
-    names its columns ``"<table>__<field>.<column>"``), None where the foreign key was null."""
-    joined: list[Model] = []
+Joins = list[tuple[type[Model], dict[str, str]]]  # each joined model, and its columns: row key -> column
+
+
+def _joined_columns(model: type[Model], columns: Sequence[str], related: tuple[str, ...]) -> Joins:
+    """For each joined foreign key, its model and its columns in a ``select_related`` row
+    (Tortoise names them ``"<table>__<field>.<column>"``): worked out once per statement."""
+    joins = []
     for name in related:
         prefix = f"{model._meta.db_table}__{name}."
-        columns = {key[len(prefix):]: row.pop(key) for key in [k for k in row if k.startswith(prefix)]}
         other_model = model._meta.fields_map[name].related_model  # type: ignore[attr-defined]
+        joins.append((other_model, {key: key[len(prefix):] for key in columns if key.startswith(prefix)}))
+    return joins
+
+
+def _split_joined(model: type[M], row: dict[str, Any], joins: Joins) -> tuple[M, list[Model]]:
+    """A row of ``select_related`` SQL: the model's own row, and each joined row (None where the
+    foreign key was null)."""
+    joined: list[Model] = []
+    for other_model, names in joins:
+        columns = {column: row.pop(key) for key, column in names.items()}
         if columns.get(other_model._meta.db_pk_column) is not None:
             joined.append(other_model._init_from_db(**columns))
     return model._init_from_db(**row), joined
 
 
-async def load_pages(
-    model: type[M], fk: str, parent_ids: Sequence[int], offset: int, limit: int,
-    order_by: tuple[str, ...] = ("id",), related: tuple[str, ...] = (), **filters: Any,
-) -> tuple[dict[int, Page[M]], list[Model]]:
-    """Each parent's page in one statement (PostgreSQL and SQLite): a window numbers every
-    parent's rows (``ROW_NUMBER() OVER (PARTITION BY fk ORDER BY …)``) and counts them, and only
-    the rows of the pages are read, plus each parent's first row for its count when its page is
-    empty (an offset past the end, or ``first: 0``). ``related`` foreign keys are joined into
-    the statement; the rows they bring are returned beside the pages."""
-    queryset = model.filter(**{f"{fk}__in": sorted(set(parent_ids))}, **filters)
+def _pages_statement(
+    model: type[Model], fk: str, ids: list[int], offset: int, limit: int,
+    order_by: tuple[str, ...], related: tuple[str, ...], filters: dict[str, Any],
+) -> tuple[str, list[Any]]:
+    """The window statement of ``load_pages`` and its parameters."""
+    queryset = model.filter(**{f"{fk}__in": ids}, **filters)
     if related:
         queryset = queryset.select_related(*related)
-    # Values are written into the text (the window wraps it): fine for ids, strings and enums;
-    # not for datetimes (SQLite compares their stored text) or nested subqueries (left as
-    # placeholders), so filters of those kinds do not belong here.
-    inner = queryset.sql(params_inline=True)
+    queryset._db = prepared.read_db(model)
+    queryset._make_query()
+    inner, params = queryset.query.get_parameterized_sql()
     assert inner.startswith("SELECT "), inner
     column = _quote(model._meta.fields_db_projection[fk])
     qualified = f"{_quote(model._meta.db_table)}.{column}"  # a joined table has its own columns
@@ -103,16 +113,39 @@ async def load_pages(
         f'WHERE ("_page_n">{int(offset)} AND "_page_n"<={int(offset) + int(limit)}) OR "_page_n"=1 '
         f'ORDER BY {column},"_page_n"'
     )
-    db = queryset._db if queryset._db is not None else model._meta.db
+    return sql, list(params)
+
+
+async def load_pages(
+    model: type[M], fk: str, parent_ids: Sequence[int], offset: int, limit: int,
+    order_by: tuple[str, ...] = ("id",), related: tuple[str, ...] = (), **filters: Any,
+) -> tuple[dict[int, Page[M]], list[Model]]:
+    """Each parent's page in one statement (PostgreSQL and SQLite): a window numbers every
+    parent's rows (``ROW_NUMBER() OVER (PARTITION BY fk ORDER BY …)``) and counts them, and only
+    the rows of the pages are read, plus each parent's first row for its count when its page is
+    empty (an offset past the end, or ``first: 0``). ``related`` foreign keys are joined into
+    the statement; the rows they bring are returned beside the pages. The statement's text is
+    built once per shape (``core.prepared``)."""
+    ids = prepared.padded(parent_ids)
+    db = prepared.read_db(model)
+    key = ("pages", model, fk, offset, limit, order_by, related, tuple(sorted(filters.items())))
+
+    def build() -> prepared.Statement:
+        return *_pages_statement(model, fk, ids, offset, limit, order_by, related, filters), None
+
+    sql, params, _ = prepared.statement(key, db, ids, build)
     pages: dict[int, Page[M]] = {}
     joined: list[Model] = []
-    for record in await db.execute_query_dict(sql):
+    fk_column = model._meta.fields_db_projection[fk]
+    joins: Joins | None = None
+    for record in await db.execute_query_dict(sql, params):
         row = dict(record)
         number, total = row.pop("_page_n"), row.pop("_page_total")
-        parent = row[model._meta.fields_db_projection[fk]]
-        page = pages.setdefault(parent, Page([], total))
+        page = pages.setdefault(row[fk_column], Page([], total))
         if offset < number <= offset + limit:
-            own, others = _split_joined(model, row, related)
+            if joins is None:
+                joins = _joined_columns(model, list(row), related)
+            own, others = _split_joined(model, row, joins)
             page.rows.append(own)
             joined.extend(others)
     return pages, joined
@@ -132,8 +165,12 @@ class Loaders:
         """``<Model>ByIdLoader``: rows by primary key, None for a missing one."""
 
         async def load(ids: Sequence[int]) -> list[M | None]:
-            rows = {row.pk: row for row in await model.filter(pk__in=list(set(ids)))}
+            found = await prepared.select(("by_id", model), model, prepared.padded(ids), by_ids)
+            rows = {row.pk: row for row in found}
             return [rows.get(i) for i in ids]
+
+        def by_ids(ids: list[int]) -> QuerySet[M]:
+            return model.filter(pk__in=ids)
 
         return self.get(("by_id", model), lambda: DataLoader(load_fn=load))
 
@@ -150,10 +187,13 @@ class Loaders:
         rows they bring are handed to their ``by_id`` loaders, so resolving them costs nothing."""
         key = ("children", model, fk, order_by, related, tuple(sorted(filters.items())))
 
+        def of_parents(ids: list[int]) -> QuerySet[M]:
+            queryset = model.filter(**{f"{fk}__in": ids}, **filters).order_by(*order_by)
+            return queryset.select_related(*related) if related else queryset
+
         async def load(parent_ids: Sequence[int]) -> list[list[M]]:
             groups: dict[int, list[M]] = defaultdict(list)
-            queryset = model.filter(**{f"{fk}__in": list(set(parent_ids))}, **filters).order_by(*order_by)
-            rows = await (queryset.select_related(*related) if related else queryset)
+            rows = await prepared.select(key, model, prepared.padded(parent_ids), of_parents)
             joined: list[Model] = []
             for row in rows:
                 groups[getattr(row, fk)].append(row)

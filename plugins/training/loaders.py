@@ -10,7 +10,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from strawberry.dataloader import DataLoader
+from tortoise.queryset import QuerySet
 
+from core import prepared
 from core.context import Context
 from core.people.models import Person
 from plugins.training.models import (
@@ -87,12 +89,14 @@ async def enrolments_by_person(
     sessions = ctx.loaders.by_id(TrainingSession)
     courses = ctx.loaders.by_id(TrainingCourse)
 
+    def of_people(ids: list[int]) -> QuerySet[TrainingEnrolment]:
+        query = TrainingEnrolment.filter(person_id__in=ids).select_related("session__course")
+        return query.filter(status=status) if status is not None else query
+
     async def load(person_ids: Sequence[int]) -> list[list[TrainingEnrolment]]:
-        query = TrainingEnrolment.filter(person_id__in=list(set(person_ids))).select_related("session__course")
-        if status is not None:
-            query = query.filter(status=status)
+        key = ("training.enrolments_by_person", status)
         groups: dict[int, list[TrainingEnrolment]] = defaultdict(list)
-        for row in await query:
+        for row in await prepared.select(key, TrainingEnrolment, prepared.padded(person_ids), of_people):
             sessions.prime(row.session.id, row.session)
             courses.prime(row.session.course.id, row.session.course)
             groups[row.person_id].append(row)
