@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any, TypeVar
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -38,12 +39,15 @@ MAX_SHAPES = 1024
 @dataclass(frozen=True, slots=True)
 class Prepared:
     sql: str
-    before: tuple[Any, ...]  # the shape's constant parameters in front of the ids
-    after: tuple[Any, ...]  # and behind them
+    constants: tuple[tuple[Any, ...], ...]  # the shape's other parameters, around each run of ids
     extra: Any  # what the caller built beside the text (Tortoise's description of joined columns)
 
     def params(self, ids: Sequence[Any]) -> list[Any]:
-        return [*self.before, *ids, *self.after]
+        params = list(self.constants[0])
+        for constants in self.constants[1:]:
+            params.extend(ids)
+            params.extend(constants)
+        return params
 
 
 Statement = tuple[str, list[Any], Any]  # SQL text, its parameters, the caller's extra
@@ -59,9 +63,15 @@ def padded(ids: Sequence[int]) -> list[int]:
 
 
 def starts(params: Sequence[Any], ids: Sequence[Any]) -> list[int]:
-    """Every index where ``ids`` start a contiguous run of ``params``."""
-    n, target = len(ids), list(ids)
-    return [i for i in range(len(params) - n + 1) if list(params[i : i + n]) == target] if n else []
+    """Every index where ``ids`` start a contiguous run of ``params``; values match only with
+    the same type (``True`` is not the id 1)."""
+    n = len(ids)
+    if not n:
+        return []
+    return [
+        i for i in range(len(params) - n + 1)
+        if all(type(a) is type(b) and a == b for a, b in zip(params[i : i + n], ids, strict=True))
+    ]
 
 
 def read_db(model: type[Model]) -> BaseDBAsyncClient:
@@ -71,11 +81,12 @@ def read_db(model: type[Model]) -> BaseDBAsyncClient:
 
 
 def statement(
-    key: Hashable, db: BaseDBAsyncClient, ids: Sequence[Any], build: Callable[[], Statement]
+    key: Hashable, db: BaseDBAsyncClient, ids: Sequence[Any], build: Callable[[], Statement], occurrences: int = 1
 ) -> Statement:
     """The statement of ``key`` for these ids: the shape's cached text with these ids in its
-    slots, or ``build()``'s when the shape is new (then cached if its ids sit in one place) or
-    cannot be cached. ``key`` must name everything the text and the other parameters depend on."""
+    slots, or ``build()``'s when the shape is new (then cached if its ids are found exactly
+    ``occurrences`` times, as often as the query uses them) or cannot be cached. ``key`` must
+    name everything the text and the other parameters depend on."""
     full_key = (key, type(db), len(ids))
     cached = _SHAPES.get(full_key)
     if isinstance(cached, Prepared):
@@ -85,9 +96,11 @@ def statement(
     if cached is _NEVER:
         return built
     found = starts(params, ids)
-    if len(found) == 1:  # several: a constant equals the ids; a later batch may tell them apart
-        start = found[0]
-        _SHAPES[full_key] = Prepared(sql, tuple(params[:start]), tuple(params[start + len(ids) :]), extra)
+    apart = all(b - a >= len(ids) for a, b in pairwise(found))
+    if len(found) == occurrences and apart:  # more: a constant equals the ids; a later batch may tell
+        bounds = [0, *(edge for start in found for edge in (start, start + len(ids))), len(params)]
+        constants = tuple(tuple(params[bounds[i] : bounds[i + 1]]) for i in range(0, len(bounds), 2))
+        _SHAPES[full_key] = Prepared(sql, constants, extra)
     elif not found:
         _SHAPES[full_key] = _NEVER
     if len(_SHAPES) > MAX_SHAPES:
@@ -96,10 +109,11 @@ def statement(
 
 
 async def select(
-    key: Hashable, model: type[M], ids: list[int], queryset: Callable[[list[int]], QuerySet[M]]
+    key: Hashable, model: type[M], ids: list[int], queryset: Callable[[list[int]], QuerySet[M]], occurrences: int = 1
 ) -> list[M]:
     """``queryset(ids)``'s rows (a plain filtered, ordered, joined ``QuerySet``), its SQL text
-    built once per ``key`` and batch size; ``ids`` as ``padded`` gives them."""
+    built once per ``key`` and batch size; ``ids`` as ``padded`` gives them, used by the query
+    ``occurrences`` times (``Q(a__in=ids) | Q(b__in=ids)``: 2)."""
     db = read_db(model)
 
     def build() -> Statement:
@@ -109,7 +123,7 @@ async def select(
         sql, params = query.query.get_parameterized_sql()
         return sql, params, query._select_related_idx
 
-    sql, params, select_related_idx = statement(key, db, ids, build)
+    sql, params, select_related_idx = statement(key, db, ids, build, occurrences)
     executor = db.executor_class(model=model, db=db, select_related_idx=select_related_idx)
     return await executor.execute_select(sql, params)
 

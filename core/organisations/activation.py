@@ -14,9 +14,10 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 from strawberry.dataloader import DataLoader
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from core import audit, errors
+from core import audit, errors, prepared
 from core.context import Context
 from core.errors import UserError, UserInputError
 from core.organisations.models import OrganisationPlugin
@@ -59,13 +60,14 @@ async def set_plugin_enabled(ctx: Context, org_id: int, plugin: str, enabled: bo
 async def enabled_plugins(ctx: Context, org_id: int) -> frozenset[str]:
     """Plugins switched on for an organisation; one query per request for all organisations."""
 
+    def switched_on(ids: list[int]) -> QuerySet[OrganisationPlugin]:
+        return OrganisationPlugin.filter(organisation_id__in=ids, enabled=True)
+
     async def load(org_ids: Sequence[int]) -> list[frozenset[str]]:
-        rows = await OrganisationPlugin.filter(organisation_id__in=list(set(org_ids)), enabled=True).values_list(
-            "organisation_id", "plugin"
-        )
         found: dict[int, set[str]] = {}
-        for organisation_id, plugin in rows:
-            found.setdefault(organisation_id, set()).add(plugin)
+        rows = await prepared.select("core.enabled_plugins", OrganisationPlugin, prepared.padded(org_ids), switched_on)
+        for row in rows:
+            found.setdefault(row.organisation_id, set()).add(row.plugin)
         return [frozenset(found.get(org_id, ())) for org_id in org_ids]
 
     loader = ctx.loaders.get("core.enabled_plugins", lambda: DataLoader(load_fn=load))

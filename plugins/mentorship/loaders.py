@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from strawberry.dataloader import DataLoader
 from tortoise.expressions import Q
 from tortoise.functions import Count, Sum
+from tortoise.queryset import QuerySet
 
+from core import prepared
 from core.context import Context
 from core.people.models import Person
 from core.skills.models import Skill
@@ -44,8 +46,7 @@ async def mentorships_by_person(
     people = ctx.loaders.by_id(Person)
     by_id = ctx.loaders.by_id(Mentorship)
 
-    async def load(person_ids: Sequence[int]) -> list[list[Mentorship]]:
-        ids = list(set(person_ids))
+    def of_people(ids: list[int]) -> QuerySet[Mentorship]:
         if role is MentorshipRole.MENTOR:
             condition = Q(mentor_id__in=ids)
         elif role is MentorshipRole.APPRENTICE:
@@ -53,10 +54,12 @@ async def mentorships_by_person(
         else:
             condition = Q(mentor_id__in=ids) | Q(apprentice_id__in=ids)
         queryset = Mentorship.filter(condition).select_related("skill", "mentor", "apprentice")
-        if status:
-            queryset = queryset.filter(status__in=list(status))
+        return (queryset.filter(status__in=list(status)) if status else queryset).order_by("-id")
+
+    async def load(person_ids: Sequence[int]) -> list[list[Mentorship]]:
+        key, uses = ("mentorship.by_person", role, status), 2 if role is None else 1
         groups: dict[int, list[Mentorship]] = defaultdict(list)
-        for row in await queryset.order_by("-id"):
+        for row in await prepared.select(key, Mentorship, prepared.padded(person_ids), of_people, uses):
             skills.prime(row.skill_id, row.skill)
             people.prime(row.mentor_id, row.mentor)
             people.prime(row.apprentice_id, row.apprentice)

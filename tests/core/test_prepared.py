@@ -40,6 +40,7 @@ def test_the_ids_are_found_only_where_they_sit_once() -> None:
     assert prepared.starts([3, 3], [3]) == [0, 1]
     assert prepared.starts(["a"], [1]) == []
     assert prepared.starts([1, 2], []) == []
+    assert prepared.starts([True, 1, "1"], [1]) == [1]  # a boolean or a string is not the id
 
 
 class _Builds:
@@ -75,6 +76,18 @@ def test_ambiguous_ids_are_not_cached_until_a_batch_tells_them_apart() -> None:
     assert prepared.statement("filtered", db, [5], builds) == ("S", [3, 5], None)
     assert prepared.statement("filtered", db, [6], _Builds()) == ("S", [3, 6], None)
     assert builds.calls == 2
+
+
+def test_ids_used_twice_fill_both_slots() -> None:
+    db: Any = object()
+    builds = _Builds(("S", ["x", 1, 2, "y", 1, 2, "z"], None))
+    prepared.statement("twice", db, [1, 2], builds, occurrences=2)
+    assert prepared.statement("twice", db, [3, 4], _Builds(), occurrences=2)[1] == ["x", 3, 4, "y", 3, 4, "z"]
+    # Found once where the query uses them twice: a constant took one slot's place, not cached.
+    once = _Builds(("T", [1, 7], None), ("T", [2, 7], None))
+    prepared.statement("once", db, [1], once, occurrences=2)
+    prepared.statement("once", db, [2], once, occurrences=2)
+    assert once.calls == 2
 
 
 def test_ids_written_into_the_text_are_built_every_time() -> None:
