@@ -10,10 +10,10 @@ Safe by construction, not by convention:
   also carries the database client's type (the dialect) and the number of ids;
 - ids are padded to a power of two by repeating the last one (``IN`` with a repeated value reads
   the same rows), so a shape has a handful of texts, not one per batch size;
-- when the text is first built, the ids must appear exactly once, contiguously, among its
-  parameters; otherwise the batch runs the text Tortoise just built, and the shape is cached
-  later (the ids matched a constant parameter: ambiguous this time) or never (not among the
-  parameters at all: written into the text).
+- when the text is first built, the ids must appear among its parameters, contiguously and
+  with their types, exactly as many times as the query uses them; otherwise the batch runs the
+  text Tortoise just built, and the shape is cached later (the ids matched a constant parameter:
+  ambiguous this time) or never (not among the parameters at all: written into the text).
 """
 
 from __future__ import annotations
