@@ -436,8 +436,8 @@ async def _prepare(url: str) -> dataset.Dataset:
         data = await dataset.seed({info.name for info in registry.plugins})
         # Planner statistics, as autovacuum keeps them on a live server. Without them (this
         # machine's PostgreSQL runs with autovacuum off) the planner guesses row counts and
-        # picks plans no deployment would: a joined page scanned all 20,000 people (6 ms
-        # where 0.3 ms does).
+        # picks plans no deployment would: a joined page scanned all 20,000 people (3.5 ms
+        # where 0.5 ms does).
         await connections.get("default").execute_script("ANALYZE")
         return data
     finally:

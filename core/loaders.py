@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from strawberry.dataloader import DataLoader
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
@@ -92,13 +93,13 @@ def _split_joined(model: type[M], row: dict[str, Any], joins: Joins) -> tuple[M,
 
 def _pages_statement(
     model: type[Model], fk: str, ids: list[int], offset: int, limit: int,
-    order_by: tuple[str, ...], related: tuple[str, ...], filters: dict[str, Any],
+    order_by: tuple[str, ...], related: tuple[str, ...], filters: dict[str, Any], db: BaseDBAsyncClient,
 ) -> tuple[str, list[Any]]:
     """The window statement of ``load_pages`` and its parameters."""
     queryset = model.filter(**{f"{fk}__in": ids}, **filters)
     if related:
         queryset = queryset.select_related(*related)
-    queryset._db = prepared.read_db(model)
+    queryset._db = db
     queryset._make_query()
     inner, params = queryset.query.get_parameterized_sql()
     assert inner.startswith("SELECT "), inner
@@ -131,7 +132,7 @@ async def load_pages(
     key = ("pages", model, fk, offset, limit, order_by, related, tuple(sorted(filters.items())))
 
     def build() -> prepared.Statement:
-        return *_pages_statement(model, fk, ids, offset, limit, order_by, related, filters), None
+        return *_pages_statement(model, fk, ids, offset, limit, order_by, related, filters, db), None
 
     sql, params, _ = prepared.statement(key, db, ids, build)
     pages: dict[int, Page[M]] = {}
@@ -165,7 +166,7 @@ class Loaders:
         """``<Model>ByIdLoader``: rows by primary key, None for a missing one."""
 
         async def load(ids: Sequence[int]) -> list[M | None]:
-            found = await prepared.select(("by_id", model), model, prepared.padded(ids), by_ids)
+            found = await prepared.select(("by_id", model), model, ids, by_ids)
             rows = {row.pk: row for row in found}
             return [rows.get(i) for i in ids]
 
@@ -193,7 +194,7 @@ class Loaders:
 
         async def load(parent_ids: Sequence[int]) -> list[list[M]]:
             groups: dict[int, list[M]] = defaultdict(list)
-            rows = await prepared.select(key, model, prepared.padded(parent_ids), of_parents)
+            rows = await prepared.select(key, model, parent_ids, of_parents)
             joined: list[Model] = []
             for row in rows:
                 groups[getattr(row, fk)].append(row)

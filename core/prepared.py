@@ -95,12 +95,11 @@ def statement(
     sql, params, extra = built = build()
     if cached is _NEVER:
         return built
-    found = starts(params, ids)
-    apart = all(b - a >= len(ids) for a, b in pairwise(found))
+    n, found = len(ids), starts(params, ids)
+    apart = all(b - a >= n for a, b in pairwise(found))
     if len(found) == occurrences and apart:  # more: a constant equals the ids; a later batch may tell
-        bounds = [0, *(edge for start in found for edge in (start, start + len(ids))), len(params)]
-        constants = tuple(tuple(params[bounds[i] : bounds[i + 1]]) for i in range(0, len(bounds), 2))
-        _SHAPES[full_key] = Prepared(sql, constants, extra)
+        gaps = zip([0, *(start + n for start in found)], [*found, len(params)], strict=True)
+        _SHAPES[full_key] = Prepared(sql, tuple(tuple(params[a:b]) for a, b in gaps), extra)
     elif not found:
         _SHAPES[full_key] = _NEVER
     if len(_SHAPES) > MAX_SHAPES:
@@ -109,12 +108,13 @@ def statement(
 
 
 async def select(
-    key: Hashable, model: type[M], ids: list[int], queryset: Callable[[list[int]], QuerySet[M]], occurrences: int = 1
+    key: Hashable, model: type[M], batch: Sequence[int], queryset: Callable[[list[int]], QuerySet[M]],
+    occurrences: int = 1,
 ) -> list[M]:
-    """``queryset(ids)``'s rows (a plain filtered, ordered, joined ``QuerySet``), its SQL text
-    built once per ``key`` and batch size; ``ids`` as ``padded`` gives them, used by the query
+    """``queryset(ids)``'s rows (a plain filtered, ordered, joined ``QuerySet``) for the batch's
+    ids (``padded``), its SQL text built once per ``key`` and batch size; the query uses the ids
     ``occurrences`` times (``Q(a__in=ids) | Q(b__in=ids)``: 2)."""
-    db = read_db(model)
+    db, ids = read_db(model), padded(batch)
 
     def build() -> Statement:
         query = queryset(ids)

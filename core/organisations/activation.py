@@ -65,7 +65,7 @@ async def enabled_plugins(ctx: Context, org_id: int) -> frozenset[str]:
 
     async def load(org_ids: Sequence[int]) -> list[frozenset[str]]:
         found: dict[int, set[str]] = {}
-        rows = await prepared.select("core.enabled_plugins", OrganisationPlugin, prepared.padded(org_ids), switched_on)
+        rows = await prepared.select("core.enabled_plugins", OrganisationPlugin, org_ids, switched_on)
         for row in rows:
             found.setdefault(row.organisation_id, set()).add(row.plugin)
         return [frozenset(found.get(org_id, ())) for org_id in org_ids]

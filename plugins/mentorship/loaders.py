@@ -59,7 +59,7 @@ async def mentorships_by_person(
     async def load(person_ids: Sequence[int]) -> list[list[Mentorship]]:
         key, uses = ("mentorship.by_person", role, status), 2 if role is None else 1
         groups: dict[int, list[Mentorship]] = defaultdict(list)
-        for row in await prepared.select(key, Mentorship, prepared.padded(person_ids), of_people, uses):
+        for row in await prepared.select(key, Mentorship, person_ids, of_people, uses):
             skills.prime(row.skill_id, row.skill)
             people.prime(row.mentor_id, row.mentor)
             people.prime(row.apprentice_id, row.apprentice)

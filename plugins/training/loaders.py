@@ -96,7 +96,7 @@ async def enrolments_by_person(
     async def load(person_ids: Sequence[int]) -> list[list[TrainingEnrolment]]:
         key = ("training.enrolments_by_person", status)
         groups: dict[int, list[TrainingEnrolment]] = defaultdict(list)
-        for row in await prepared.select(key, TrainingEnrolment, prepared.padded(person_ids), of_people):
+        for row in await prepared.select(key, TrainingEnrolment, person_ids, of_people):
             sessions.prime(row.session.id, row.session)
             courses.prime(row.session.course.id, row.session.course)
             groups[row.person_id].append(row)
